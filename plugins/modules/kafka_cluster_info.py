@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: kafka_cluster_info
+short_description: Report Kafka cluster membership and partition health
+version_added: 1.0.0
+description:
+  - Describes a Kafka cluster through the Kafka AdminClient (cluster id, controller, live brokers)
+    and its metadata (under-replicated and offline partitions).
+  - When O(zookeeper_hosts) is set, also lists the broker ids registered in ZooKeeper
+    under C(<zookeeper_chroot>/brokers/ids), the same check as
+    C(zookeeper-shell.sh zk:2181 ls /kafka/brokers/ids).
+  - With O(expected_broker_ids) the module fails, naming the missing and unexpected broker ids,
+    when the AdminClient view or the ZooKeeper view of live brokers differs from the expected set.
+  - The module only reads; it never changes anything and always reports C(changed=false).
+author:
+  - kafkaops.cluster contributors
+options:
+  expected_broker_ids:
+    description:
+      - Broker ids that must be live.
+      - When set, the module fails if the AdminClient view (and, with O(zookeeper_hosts),
+        the ZooKeeper view) contains a different set of broker ids. The failure message names
+        the missing and the unexpected ids of each view.
+    type: list
+    elements: int
+extends_documentation_fragment:
+  - kafkaops.cluster.kafka
+  - kafkaops.cluster.kafka.zookeeper
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: N/A
+    details: The module does not change anything.
+  platform:
+    platforms: posix
+seealso:
+  - module: kafkaops.cluster.kafka_roundtrip
+"""
+
+EXAMPLES = r"""
+- name: Verify that all three brokers are up, as seen by Kafka and by ZooKeeper
+  kafkaops.cluster.kafka_cluster_info:
+    bootstrap_servers: ["kafka-0:9092", "kafka-1:9092", "kafka-2:9092"]
+    zookeeper_hosts: "zk-0:2181,zk-1:2181,zk-2:2181"
+    zookeeper_chroot: /kafka
+    expected_broker_ids: [0, 1, 2]
+  delegate_to: "{{ groups['kafka'][0] }}"
+  vars:
+    ansible_python_interpreter: /opt/kafkaops/venv/bin/python
+  run_once: true
+
+- name: Read cluster state over SASL_SSL
+  kafkaops.cluster.kafka_cluster_info:
+    bootstrap_servers: ["kafka-0.example.internal:9094"]
+    security_protocol: SASL_SSL
+    sasl_mechanism: SCRAM-SHA-512
+    sasl_username: admin
+    sasl_password: "{{ vault_kafka_admin_password }}"
+    ssl_cafile: /etc/kafka/tls/ca.pem
+  register: kafka_info
+
+- name: Fail when partitions are under-replicated or offline
+  ansible.builtin.assert:
+    that:
+      - kafka_info.under_replicated_partitions == 0
+      - kafka_info.offline_partitions == 0
+    fail_msg: >-
+      under-replicated: {{ kafka_info.under_replicated_partition_list }},
+      offline: {{ kafka_info.offline_partition_list }}
+"""
+
+RETURN = r"""
+cluster_id:
+  description: The cluster id.
+  returned: success
+  type: str
+  sample: gUJfVpJYS06-EGOVh3S0Bw
+controller_id:
+  description: Broker id of the active controller, according to the AdminClient.
+  returned: success
+  type: int
+  sample: 0
+brokers:
+  description: Live brokers according to the AdminClient (describe_cluster), sorted by id.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Broker id.
+      type: int
+      sample: 0
+    host:
+      description: Advertised host name of the broker.
+      type: str
+      sample: kafka-0
+    port:
+      description: Advertised port.
+      type: int
+      sample: 9092
+    rack:
+      description: C(broker.rack) of the broker, or V(null) when not set.
+      type: str
+      sample: eu-west-1a
+  sample: [{"id": 0, "host": "kafka-0", "port": 9092, "rack": null}]
+broker_ids:
+  description: Sorted ids of RV(brokers).
+  returned: success
+  type: list
+  elements: int
+  sample: [0, 1, 2]
+zookeeper_broker_ids:
+  description: Sorted broker ids registered in ZooKeeper under C(<zookeeper_chroot>/brokers/ids).
+  returned: when O(zookeeper_hosts) is set
+  type: list
+  elements: int
+  sample: [0, 1, 2]
+zookeeper_controller_id:
+  description: Broker id stored in C(<zookeeper_chroot>/controller), or V(null) if no controller is elected.
+  returned: when O(zookeeper_hosts) is set
+  type: int
+  sample: 0
+topic_count:
+  description: Number of topics, internal topics included.
+  returned: success
+  type: int
+  sample: 51
+partition_count:
+  description: Number of partitions over all topics.
+  returned: success
+  type: int
+  sample: 150
+under_replicated_partitions:
+  description: Number of partitions with fewer in-sync replicas than replicas (offline partitions included).
+  returned: success
+  type: int
+  sample: 0
+under_replicated_partition_list:
+  description: The under-replicated partitions as C(topic-partition).
+  returned: success
+  type: list
+  elements: str
+  sample: ["orders-3", "__consumer_offsets-12"]
+offline_partitions:
+  description: Number of partitions without a leader.
+  returned: success
+  type: int
+  sample: 0
+offline_partition_list:
+  description: The offline partitions as C(topic-partition).
+  returned: success
+  type: list
+  elements: str
+  sample: []
+missing_broker_ids:
+  description: Expected broker ids absent from at least one view (sorted).
+  returned: when O(expected_broker_ids) is set (also on failure)
+  type: list
+  elements: int
+  sample: [1]
+unexpected_broker_ids:
+  description: Broker ids present in at least one view but not expected (sorted).
+  returned: when O(expected_broker_ids) is set (also on failure)
+  type: list
+  elements: int
+  sample: []
+broker_id_check:
+  description: Per view (V(admin_client), V(zookeeper)) the missing and unexpected broker ids.
+  returned: when O(expected_broker_ids) is set (also on failure)
+  type: dict
+  sample: {"admin_client": {"missing": [1], "unexpected": []}, "zookeeper": {"missing": [1], "unexpected": []}}
+"""
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import broker_membership_check
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import broker_membership_message
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import partition_health
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_broker_ids
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_controller_id
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+
+
+def read_cluster_state(module):
+    """Read everything once: AdminClient view, metadata and (optionally) ZooKeeper view."""
+    params = module.params
+    admin = module.admin_client()
+    state = module.describe_cluster(admin)
+    state["broker_ids"] = [broker["id"] for broker in state["brokers"]]
+    state.update(partition_health(cluster_metadata(admin, params["request_timeout"])))
+    if params["zookeeper_hosts"]:
+        zk = module.zookeeper()
+        state["zookeeper_broker_ids"] = zookeeper_broker_ids(zk, params["zookeeper_chroot"])
+        state["zookeeper_controller_id"] = zookeeper_controller_id(zk, params["zookeeper_chroot"])
+    return state
+
+
+def check_membership(state, expected):
+    """Result fields and problem sentences for ``expected_broker_ids``."""
+    check, problems = broker_membership_check(
+        expected,
+        dict(admin_client=state["broker_ids"], zookeeper=state.get("zookeeper_broker_ids")),
+    )
+    fields = dict(
+        broker_id_check=check,
+        missing_broker_ids=sorted({i for view in check.values() for i in view["missing"]}),
+        unexpected_broker_ids=sorted({i for view in check.values() for i in view["unexpected"]}),
+    )
+    return fields, problems
+
+
+def main():
+    argument_spec = dict(
+        expected_broker_ids=dict(type="list", elements="int"),
+    )
+    module = KafkaModule(argument_spec=argument_spec, zookeeper=True, supports_check_mode=True)
+
+    try:
+        state = read_cluster_state(module)
+    except KafkaOpsError as e:
+        module.fail_kafka(e, changed=False)
+
+    expected = module.params["expected_broker_ids"]
+    if expected is not None:
+        fields, problems = check_membership(state, expected)
+        state.update(fields)
+        if problems:
+            module.fail_json(msg=broker_membership_message(expected, problems), changed=False, **state)
+
+    module.exit_json(changed=False, **state)
+
+
+if __name__ == "__main__":
+    main()

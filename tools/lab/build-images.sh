@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Build the Docker lab images without any registry:
+#   kafkaops/lab-base:bookworm  from debootstrap (Debian packages only)
+#   kafkaops/lab-node:bookworm  FROM the base: systemd, python3, OpenJDK 17 headless
+# Each image carries a label with the hash of its inputs; an image whose label matches is reused.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+base_image=kafkaops/lab-base:bookworm
+node_image=kafkaops/lab-node:bookworm
+base_packages=systemd,systemd-sysv,python3,sudo,iproute2,procps,ca-certificates
+
+"$here/ensure-docker.sh"
+
+label_of() {
+    docker image inspect --format '{{ index .Config.Labels "kafkaops.inputs" }}' "$1" 2>/dev/null || true
+}
+
+# The Debian mirror this machine uses (never hard-coded).
+mirror=""
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+    mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
+fi
+[ -n "$mirror" ] || { echo "build-images: no Debian mirror found in the host's apt sources" >&2; exit 1; }
+
+base_hash=$(printf '%s\n' "bookworm $base_packages $mirror" | sha256sum | cut -c1-16)
+if [ "$(label_of "$base_image")" != "$base_hash" ]; then
+    command -v debootstrap >/dev/null 2>&1 || {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null; }
+    rootfs=$(mktemp -d /tmp/kafkaops-rootfs.XXXXXX)
+    trap 'rm -rf "$rootfs"' EXIT
+    echo "build-images: debootstrap bookworm from $mirror" >&2
+    debootstrap --variant=minbase --include="$base_packages" bookworm "$rootfs" "$mirror" >/tmp/kafkaops-debootstrap.log 2>&1 || {
+        tail -20 /tmp/kafkaops-debootstrap.log >&2; exit 1; }
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/"
+        rm -f "$rootfs/etc/apt/sources.list"
+    fi
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" -c . | docker import \
+        -c 'CMD ["/sbin/init"]' -c "LABEL kafkaops.inputs=$base_hash" - "$base_image" >/dev/null
+    rm -rf "$rootfs"
+    trap - EXIT
+fi
+
+node_hash=$( (echo "$base_hash"; cat "$here/node.Dockerfile") | sha256sum | cut -c1-16)
+if [ "$(label_of "$node_image")" != "$node_hash" ]; then
+    echo "build-images: building $node_image" >&2
+    DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base_image" --label kafkaops.inputs="$node_hash" \
+        -t "$node_image" -f "$here/node.Dockerfile" "$here" >/dev/null
+fi
+echo "build-images: $node_image ready" >&2

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers. On a bare Debian machine install Debian's docker.io and
+# start dockerd in the background (there is no init system managing it here).
+set -euo pipefail
+
+if docker info >/dev/null 2>&1; then
+    exit 0
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+    echo "ensure-docker: installing Debian's docker.io and debootstrap" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q docker.io debootstrap >/dev/null
+fi
+
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+    echo "ensure-docker: starting dockerd (log: /var/log/dockerd.log)" >&2
+    nohup dockerd >/var/log/dockerd.log 2>&1 &
+fi
+
+for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then
+        exit 0
+    fi
+    sleep 1
+done
+echo "ensure-docker: dockerd did not answer within 60 s; see /var/log/dockerd.log" >&2
+exit 1
