@@ -30,7 +30,9 @@ except ImportError:
 try:
     from kazoo.exceptions import NoNodeError
 except ImportError:
-    NoNodeError = None  # only needed when ZooKeeper is queried; KafkaModule.zookeeper() checks
+    # KafkaModule.zookeeper() reports the missing library before this is needed.
+    class NoNodeError(Exception):
+        """Placeholder, never raised without kazoo."""
 
 
 # ---------------------------------------------------------------------------

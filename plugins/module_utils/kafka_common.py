@@ -221,9 +221,7 @@ def ignored_option_warnings(params):
             warnings.append(f"{', '.join(given)} ignored because security_protocol is {protocol}")
     if protocol not in SSL_PROTOCOLS:
         given = [
-            name
-            for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_keyfile_password")
-            if params.get(name)
+            name for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_keyfile_password") if params.get(name)
         ]
         if given:
             warnings.append(f"{', '.join(given)} ignored because security_protocol is {protocol}")
@@ -360,6 +358,12 @@ def translate_errors(action):
 # ---------------------------------------------------------------------------
 
 
+def installed_confluent_kafka_version():
+    # confluent_kafka.version() returns a str; some older releases a (str, int) tuple.
+    found = confluent_kafka_version()
+    return found[0] if isinstance(found, tuple) else found
+
+
 class _RecordingHandler(logging.Handler):
     """Keeps the last librdkafka/kazoo log lines instead of printing them to stderr."""
 
@@ -402,12 +406,11 @@ class KafkaModule:
                 msg=missing_required_lib(f"confluent-kafka>={MIN_CONFLUENT_KAFKA_VERSION}"),
                 exception=CONFLUENT_KAFKA_IMPORT_ERROR,
             )
-        installed = confluent_kafka_version()[0]
+        installed = installed_confluent_kafka_version()
         if LooseVersion(installed) < LooseVersion(MIN_CONFLUENT_KAFKA_VERSION):
             self._module.fail_json(
-                msg=missing_required_lib(
-                    f"confluent-kafka>={MIN_CONFLUENT_KAFKA_VERSION}", reason=f"found {installed}"
-                )
+                msg=f"confluent-kafka>={MIN_CONFLUENT_KAFKA_VERSION} is required on the host running the module, "
+                f"found {installed}"
             )
 
         for warning in ignored_option_warnings(self.params):
@@ -452,7 +455,9 @@ class KafkaModule:
         failure.update(error.details)
         if error.exception is not None:
             failure["exception"] = redact(
-                "".join(traceback.format_exception(type(error.exception), error.exception, error.exception.__traceback__)),
+                "".join(
+                    traceback.format_exception(type(error.exception), error.exception, error.exception.__traceback__)
+                ),
                 self.secrets,
             )
         self.fail_json(msg=format_failure(error.action, error.reason, self.secrets), **failure)

@@ -53,7 +53,7 @@ def message_index(key, run_id):
     key = to_bytes(key)
     if not key.startswith(prefix):
         return None
-    suffix = key[len(prefix):]
+    suffix = key[len(prefix) :]
     return int(suffix) if suffix.isdigit() else None
 
 
@@ -81,9 +81,7 @@ def end_offsets(consumer, topic, partition_ids, timeout):
         with translate_errors(f"read the end offset of {topic}-{partition_id}"):
             watermarks = consumer.get_watermark_offsets(TopicPartition(topic, partition_id), timeout=timeout)
         if watermarks is None:
-            raise KafkaOpsError(
-                f"read the end offset of {topic}-{partition_id}", reason=f"no answer within {timeout}s"
-            )
+            raise KafkaOpsError(f"read the end offset of {topic}-{partition_id}", reason=f"no answer within {timeout}s")
         offsets[partition_id] = watermarks[1]
     return offsets
 
@@ -91,10 +89,13 @@ def end_offsets(consumer, topic, partition_ids, timeout):
 def produce_messages(producer, topic, run_id, count, size, deadline):
     """Produce ``count`` messages and wait for every delivery report (acks=all).
 
-    Returns ``{produced, acknowledged, failed, first_error}``. Delivery errors
-    are counted, not raised; the caller decides how to report them.
+    Returns ``{produced, acknowledged, failed, unconfirmed, problem}``.
+    Delivery errors, messages still unconfirmed at the deadline and a deadline
+    reached before everything was queued are reported in the counters and in
+    ``problem`` (first cause, or None), not raised; the caller decides how to
+    fail.
     """
-    stats = dict(produced=0, acknowledged=0, failed=0, first_error=None)
+    stats = dict(produced=0, acknowledged=0, failed=0, unconfirmed=0, problem=None)
     headers = [(RUN_ID_HEADER, to_bytes(run_id))]
 
     def on_delivery(err, msg):
@@ -102,34 +103,49 @@ def produce_messages(producer, topic, run_id, count, size, deadline):
             stats["acknowledged"] += 1
         else:
             stats["failed"] += 1
-            if stats["first_error"] is None:
-                stats["first_error"] = kafka_error_text(err)
+            if stats["problem"] is None:
+                stats["problem"] = f"first delivery error: {kafka_error_text(err)}"
 
     with translate_errors(f"produce to topic {topic}"):
         for index in range(count):
-            while True:
-                try:
-                    producer.produce(
-                        topic,
-                        key=message_key(run_id, index),
-                        value=message_value(run_id, index, size),
-                        headers=headers,
-                        on_delivery=on_delivery,
-                    )
-                    break
-                except BufferError:
-                    # Local queue full: serve delivery reports, then retry.
-                    if not remaining(deadline):
-                        raise KafkaOpsError(
-                            f"produce to topic {topic}",
-                            reason=f"local producer queue still full when the timeout expired "
-                            f"({stats['produced']} of {count} messages queued)",
-                        )
-                    producer.poll(0.1)
+            # Looking at the clock every 1000 messages keeps the loop cheap; a
+            # full local queue makes _enqueue look at it on every retry.
+            out_of_time = index % 1000 == 0 and not remaining(deadline)
+            if out_of_time or not _enqueue(
+                producer,
+                topic,
+                message_key(run_id, index),
+                message_value(run_id, index, size),
+                headers,
+                on_delivery,
+                deadline,
+            ):
+                stats["problem"] = stats["problem"] or (
+                    f"the timeout expired after queuing {stats['produced']} of {count} messages"
+                )
+                break
             stats["produced"] += 1
             producer.poll(0)
-        producer.flush(remaining(deadline))
+        stats["unconfirmed"] = producer.flush(remaining(deadline)) or 0
+        if stats["unconfirmed"]:
+            stats["problem"] = stats["problem"] or (
+                f"{stats['unconfirmed']} message(s) still waiting for acknowledgement when the timeout expired"
+            )
+            # Drop what is left so closing the producer does not wait for it.
+            producer.purge()
     return stats
+
+
+def _enqueue(producer, topic, key, value, headers, on_delivery, deadline):
+    """Queue one message, serving delivery reports while the local queue is full."""
+    while True:
+        try:
+            producer.produce(topic, key=key, value=value, headers=headers, on_delivery=on_delivery)
+            return True
+        except BufferError:
+            if not remaining(deadline):
+                return False
+            producer.poll(0.1)
 
 
 def consume_messages(consumer, topic, start_offsets, run_id, count, deadline):

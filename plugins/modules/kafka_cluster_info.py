@@ -21,7 +21,7 @@ description:
     when the AdminClient view or the ZooKeeper view of live brokers differs from the expected set.
   - The module only reads; it never changes anything and always reports C(changed=false).
 author:
-  - kafkaops.cluster contributors
+  - kafkaops.cluster developers (!UNKNOWN)
 options:
   expected_broker_ids:
     description:

@@ -26,7 +26,7 @@ description:
   - If the topic already exists with a different partition count or replication factor it is left
     untouched; the module warns and returns the actual values.
 author:
-  - kafkaops.cluster contributors
+  - kafkaops.cluster developers (!UNKNOWN)
 options:
   topic:
     description:
@@ -204,7 +204,10 @@ def ensure_topic(module, admin, live_broker_ids, current):
     params = module.params
     wanted = desired_topic(params)
     if current is not None:
-        if (current["partitions"], current["replication_factor"]) != (wanted["partitions"], wanted["replication_factor"]):
+        if (current["partitions"], current["replication_factor"]) != (
+            wanted["partitions"],
+            wanted["replication_factor"],
+        ):
             module.warn(
                 f"Topic {wanted['name']} exists with {current['partitions']} partition(s) and replication factor "
                 f"{current['replication_factor']} (requested {wanted['partitions']} and {wanted['replication_factor']}); "
@@ -259,9 +262,10 @@ def roundtrip(module, topic):
     )
     if produced["acknowledged"] < count:
         reason = f"{produced['acknowledged']} of {count} messages acknowledged within {params['timeout']}s"
-        errors = [produced["first_error"]] if produced["first_error"] else describe_errors(module.client_errors)
-        if errors:
-            reason = f"{reason} ({'; '.join(errors)})"
+        causes = [produced["problem"]] if produced["problem"] else []
+        causes += describe_errors(module.client_errors)
+        if causes:
+            reason = f"{reason}: {'; '.join(causes)}"
         result["elapsed_seconds"] = round(time.monotonic() - started, 3)
         return result, format_failure(f"produce to topic {name}", reason)
 

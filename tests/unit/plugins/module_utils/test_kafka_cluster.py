@@ -1,0 +1,278 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_cluster as kcl
+
+
+def partition(leader, replicas, isrs):
+    return SimpleNamespace(leader=leader, replicas=list(replicas), isrs=list(isrs), error=None)
+
+
+def metadata(**topics):
+    """Fake ClusterMetadata: metadata(orders={0: partition(...), ...})."""
+    return SimpleNamespace(
+        topics={name: SimpleNamespace(topic=name, partitions=parts, error=None) for name, parts in topics.items()}
+    )
+
+
+HEALTHY = partition(0, [0, 1, 2], [0, 1, 2])
+URP = partition(1, [0, 1, 2], [1, 2])
+OFFLINE = partition(-1, [0, 1, 2], [])
+
+
+# ---------------------------------------------------------------------------
+# partition health
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "md, urp, offline",
+    [
+        (metadata(), [], []),
+        (metadata(orders={0: HEALTHY, 1: HEALTHY}), [], []),
+        (metadata(orders={0: HEALTHY, 1: URP, 2: HEALTHY}), ["orders-1"], []),
+        (metadata(orders={0: OFFLINE}), ["orders-0"], ["orders-0"]),
+        (
+            metadata(payments={2: URP, 0: HEALTHY, 1: OFFLINE}, __consumer_offsets={7: URP}, audit={0: HEALTHY}),
+            ["__consumer_offsets-7", "payments-1", "payments-2"],
+            ["payments-1"],
+        ),
+        # single replica, leader present: healthy
+        (metadata(logs={0: partition(0, [0], [0])}), [], []),
+        # leader unknown (None) counts as offline
+        (metadata(logs={0: partition(None, [0], [0])}), [], ["logs-0"]),
+    ],
+)
+def test_partition_health(md, urp, offline):
+    health = kcl.partition_health(md)
+    assert health["under_replicated_partition_list"] == urp
+    assert health["under_replicated_partitions"] == len(urp)
+    assert health["offline_partition_list"] == offline
+    assert health["offline_partitions"] == len(offline)
+
+
+def test_partition_health_counts_topics_and_partitions():
+    health = kcl.partition_health(metadata(a={0: HEALTHY, 1: HEALTHY}, b={0: HEALTHY}))
+    assert health["topic_count"] == 2
+    assert health["partition_count"] == 3
+
+
+def test_partition_labels_sort_numerically():
+    health = kcl.partition_health(metadata(t={i: URP for i in (10, 2, 1)}))
+    assert health["under_replicated_partition_list"] == ["t-1", "t-2", "t-10"]
+
+
+# ---------------------------------------------------------------------------
+# broker membership
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expected, actual, missing, unexpected",
+    [
+        ([0, 1, 2], [0, 1, 2], [], []),
+        ([0, 1, 2], [2, 0], [1], []),
+        ([0, 1], [0, 1, 5], [], [5]),
+        ([0, 1], [3], [0, 1], [3]),
+        ([], [0], [], [0]),
+        ([2, 1, 1], [1], [2], []),
+    ],
+)
+def test_compare_broker_ids(expected, actual, missing, unexpected):
+    assert kcl.compare_broker_ids(expected, actual) == dict(missing=missing, unexpected=unexpected)
+
+
+def test_membership_all_views_match():
+    check, problems = kcl.broker_membership_check([0, 1], dict(admin_client=[1, 0], zookeeper=[0, 1]))
+    assert problems == []
+    assert check == dict(
+        admin_client=dict(missing=[], unexpected=[]),
+        zookeeper=dict(missing=[], unexpected=[]),
+    )
+
+
+def test_membership_skips_views_not_queried():
+    check, problems = kcl.broker_membership_check([0, 1], dict(admin_client=[0], zookeeper=None))
+    assert list(check) == ["admin_client"]
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize(
+    "views, fragments",
+    [
+        (
+            dict(admin_client=[0], zookeeper=[0]),
+            [
+                "AdminClient (describe_cluster) reports missing broker ids [1]",
+                "ZooKeeper (/brokers/ids) reports missing broker ids [1]",
+            ],
+        ),
+        (
+            dict(admin_client=[0, 1], zookeeper=[0]),
+            ["ZooKeeper (/brokers/ids) reports missing broker ids [1] (sees [0])"],
+        ),
+        (
+            dict(admin_client=[0, 1, 7], zookeeper=[0, 1, 7]),
+            ["unexpected broker ids [7]"],
+        ),
+        (
+            dict(admin_client=[0, 9]),
+            ["missing broker ids [1] and unexpected broker ids [9]"],
+        ),
+    ],
+)
+def test_membership_problems_name_ids(views, fragments):
+    _check, problems = kcl.broker_membership_check([0, 1], views)
+    message = kcl.broker_membership_message([1, 0], problems)
+    assert message.startswith("Live brokers do not match expected_broker_ids [0, 1]: ")
+    for fragment in fragments:
+        assert fragment in message
+
+
+# ---------------------------------------------------------------------------
+# ZooKeeper helpers
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chroot, expected",
+    [
+        ("/kafka", "/kafka/brokers/ids"),
+        ("/kafka/", "/kafka/brokers/ids"),
+        ("kafka", "/kafka/brokers/ids"),
+        ("/clusters/prod", "/clusters/prod/brokers/ids"),
+        ("/", "/brokers/ids"),
+        ("", "/brokers/ids"),
+        (None, "/brokers/ids"),
+    ],
+)
+def test_zookeeper_path(chroot, expected):
+    assert kcl.zookeeper_path(chroot, "/brokers/ids") == expected
+
+
+@pytest.mark.parametrize(
+    "children, expected",
+    [
+        ([], []),
+        (["2", "0", "10", "1"], [0, 1, 2, 10]),
+        (["0", "not-a-broker"], [0]),
+    ],
+)
+def test_parse_broker_ids(children, expected):
+    assert kcl.parse_broker_ids(children) == expected
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b'{"version":2,"brokerid":1,"timestamp":"1700000000000","kraftControllerEpoch":-1}', 1),
+        (b"", None),
+        (None, None),
+        (b"garbage", None),
+        (b'{"brokerid":"1"}', None),
+    ],
+)
+def test_parse_controller_id(data, expected):
+    assert kcl.parse_controller_id(data) == expected
+
+
+class FakeZk:
+    def __init__(self, children=None, data=None):
+        self.children = children or {}
+        self.data = data or {}
+        self.requested = []
+
+    def get_children(self, path):
+        self.requested.append(path)
+        if path not in self.children:
+            raise pytest.importorskip("kazoo.exceptions").NoNodeError()
+        return self.children[path]
+
+    def get(self, path):
+        self.requested.append(path)
+        if path not in self.data:
+            raise pytest.importorskip("kazoo.exceptions").NoNodeError()
+        return self.data[path], None
+
+
+def test_zookeeper_broker_ids_reads_chroot():
+    zk = FakeZk(children={"/kafka/brokers/ids": ["1", "0"]})
+    assert kcl.zookeeper_broker_ids(zk, "/kafka") == [0, 1]
+    assert zk.requested == ["/kafka/brokers/ids"]
+
+
+def test_zookeeper_broker_ids_wrong_chroot_is_clear():
+    zk = FakeZk()
+    with pytest.raises(kcl.KafkaOpsError) as info:
+        kcl.zookeeper_broker_ids(zk, "/nope")
+    assert str(info.value) == (
+        "Failed to list /nope/brokers/ids in ZooKeeper: the znode does not exist (check zookeeper_chroot)"
+    )
+
+
+def test_zookeeper_controller_id():
+    assert kcl.zookeeper_controller_id(FakeZk(data={"/kafka/controller": b'{"brokerid":2}'}), "/kafka") == 2
+    assert kcl.zookeeper_controller_id(FakeZk(), "/kafka") is None
+
+
+# ---------------------------------------------------------------------------
+# topics
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "md, expected",
+    [
+        (metadata(), None),
+        (metadata(other={0: HEALTHY}), None),
+        (
+            metadata(probe={0: HEALTHY, 1: HEALTHY, 2: URP}),
+            dict(name="probe", partitions=3, replication_factor=3),
+        ),
+        (metadata(probe={0: partition(0, [0], [0])}), dict(name="probe", partitions=1, replication_factor=1)),
+    ],
+)
+def test_topic_state(md, expected):
+    assert kcl.topic_state(md, "probe") == expected
+
+
+def test_topic_state_unknown_topic_error():
+    kafka_error = pytest.importorskip("confluent_kafka").KafkaError
+    md = SimpleNamespace(
+        topics={"probe": SimpleNamespace(partitions={}, error=kafka_error(kafka_error.UNKNOWN_TOPIC_OR_PART))}
+    )
+    assert kcl.topic_state(md, "probe") is None
+
+
+@pytest.mark.parametrize(
+    "md, partitions, ready",
+    [
+        (metadata(), 1, False),
+        (metadata(probe={0: HEALTHY}), 3, False),
+        (metadata(probe={0: HEALTHY, 1: OFFLINE, 2: HEALTHY}), 3, False),
+        (metadata(probe={0: HEALTHY, 1: URP, 2: HEALTHY}), 3, True),
+    ],
+)
+def test_topic_is_ready(md, partitions, ready):
+    assert kcl.topic_is_ready(md, "probe", partitions) is ready
+
+
+@pytest.mark.parametrize(
+    "rf, live, problem",
+    [
+        (1, [0], None),
+        (3, [0, 1, 2], None),
+        (3, [2, 0], "replication_factor 3 is greater than the number of live brokers (2: [0, 2])"),
+        (1, [], "replication_factor 1 is greater than the number of live brokers (0: [])"),
+    ],
+)
+def test_replication_factor_problem(rf, live, problem):
+    assert kcl.replication_factor_problem(rf, live) == problem
