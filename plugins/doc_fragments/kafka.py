@@ -98,9 +98,38 @@ options:
     default: /kafka
   zookeeper_timeout:
     description:
-      - Seconds to wait for the ZooKeeper session to be established.
+      - Seconds to wait for the ZooKeeper session to be established (and authenticated).
     type: int
     default: 10
+  zookeeper_sasl_username:
+    description:
+      - User name for SASL authentication to ZooKeeper, one of the C(user_<name>) entries of the
+        C(Server) section of the ZooKeeper servers' JAAS file.
+      - When omitted the module connects anonymously, which a server with C(enforce.auth.enabled=true)
+        refuses; the module then fails at once with an C(authentication failed / session closed) message.
+      - Requires O(zookeeper_sasl_password).
+    type: str
+  zookeeper_sasl_password:
+    description:
+      - Password of O(zookeeper_sasl_username).
+      - Passed to the client library in memory only; never logged or shown in messages.
+    type: str
+  zookeeper_sasl_mechanism:
+    description:
+      - SASL mechanism for ZooKeeper. Only V(DIGEST-MD5) (ZooKeeper's C(DigestLoginModule)) is supported.
+      - Only used when O(zookeeper_sasl_username) is set.
+    type: str
+    choices: [DIGEST-MD5]
+    default: DIGEST-MD5
 requirements:
   - kazoo (Python library, only when O(zookeeper_hosts) is set)
+  - pure-sasl (Python library, only when O(zookeeper_sasl_username) is set)
+notes:
+  - A wrong O(zookeeper_sasl_password), an unknown O(zookeeper_sasl_username) and an anonymous
+    connection to a server that enforces SASL all fail fast, with a message that starts with
+    C(Failed to connect to ZooKeeper at) and names the authentication failure.
+  - With C(zookeeper.set.acl=true) the brokers' znodes grant full access only to the SASL identity
+    the brokers use and read access to everyone, except sensitive paths such as
+    C(<chroot>/config/users) (SCRAM credentials), which only that identity can read.
+    Reading broker registrations works with any authenticated user.
 """

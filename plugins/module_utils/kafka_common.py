@@ -61,16 +61,43 @@ else:
 
 try:
     from kazoo.client import KazooClient
+    from kazoo.exceptions import AuthFailedError
     from kazoo.exceptions import KazooException
     from kazoo.handlers.threading import KazooTimeoutError
 except ImportError:
     HAS_KAZOO = False
     KAZOO_IMPORT_ERROR = traceback.format_exc()
     _KAZOO_ERRORS = ()
+
+    class AuthFailedError(Exception):
+        """Placeholder, never raised without kazoo."""
+
+    class KazooTimeoutError(Exception):
+        """Placeholder, never raised without kazoo."""
+
 else:
     HAS_KAZOO = True
     KAZOO_IMPORT_ERROR = None
     _KAZOO_ERRORS = (KazooException, KazooTimeoutError)
+
+try:
+    # kazoo >= 2.9 (ZooKeeper 3.7+ enforce.auth); without it the log check below still works.
+    from kazoo.exceptions import SessionClosedRequireSaslError
+except ImportError:
+
+    class SessionClosedRequireSaslError(Exception):
+        """Placeholder, never raised by a kazoo that lacks it."""
+
+
+try:
+    # kazoo only imports pure-sasl lazily, inside its connection thread.
+    import puresasl  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    HAS_PURESASL = False
+    PURESASL_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_PURESASL = True
+    PURESASL_IMPORT_ERROR = None
 
 # describe_cluster() appeared in confluent-kafka 2.3.0.
 MIN_CONFLUENT_KAFKA_VERSION = "2.3.0"
@@ -88,9 +115,12 @@ SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 SSL_PROTOCOLS = ("SSL", "SASL_SSL")
+ZOOKEEPER_SASL_MECHANISMS = ["DIGEST-MD5"]
 
 # Module options that hold secrets; their values are redacted from messages.
+# KafkaModule also redacts every other no_log option of a module's spec.
 SECRET_OPTIONS = ("sasl_password", "ssl_keyfile_password")
+ZOOKEEPER_SECRET_OPTIONS = ("zookeeper_sasl_password",)
 
 # librdkafka properties that hold secrets (masked by ``redact_config``).
 SECRET_CONFIG_KEYS = ("sasl.password", "ssl.key.password")
@@ -140,7 +170,68 @@ def zookeeper_argument_spec():
         zookeeper_hosts=dict(type="str"),
         zookeeper_chroot=dict(type="str", default="/kafka"),
         zookeeper_timeout=dict(type="int", default=10),
+        zookeeper_sasl_username=dict(type="str"),
+        zookeeper_sasl_password=dict(type="str", no_log=True),
+        zookeeper_sasl_mechanism=dict(type="str", choices=ZOOKEEPER_SASL_MECHANISMS, default="DIGEST-MD5"),
     )
+
+
+def zookeeper_required_together():
+    return [("zookeeper_sasl_username", "zookeeper_sasl_password")]
+
+
+def build_zookeeper_sasl_options(params):
+    """kazoo ``sasl_options`` for the ZooKeeper SASL options, or None (anonymous).
+
+    A fresh dict on every call: kazoo adds keys (``service``) to the one it gets.
+    """
+    username = params.get("zookeeper_sasl_username")
+    if not username:
+        return None
+    return dict(
+        mechanism=params.get("zookeeper_sasl_mechanism") or "DIGEST-MD5",
+        username=username,
+        password=params.get("zookeeper_sasl_password"),
+    )
+
+
+def zookeeper_auth_failure_reason(exception, sasl_options, log_lines, timeout=None):
+    """Why the first ZooKeeper request of a new session failed, for an auth-related error.
+
+    ``exception`` is what the request raised, ``log_lines`` what kazoo logged
+    (the SASL exchange runs in kazoo's connection thread, so its error only
+    shows in the log). Returns None when the failure does not look like an
+    authentication problem.
+    """
+    if isinstance(exception, KazooTimeoutError):
+        reason = f"the session was established but the first request got no answer within {timeout}s"
+        if sasl_options:
+            reason = (
+                f"{reason}: the SASL {sasl_options['mechanism']} authentication as {sasl_options['username']!r} "
+                "did not complete (is SASL enabled on the ZooKeeper servers?)"
+            )
+        return reason
+    if isinstance(exception, SessionClosedRequireSaslError) and not sasl_options:
+        return (
+            "authentication failed / session closed by the server: it requires SASL authentication "
+            "(set zookeeper_sasl_username and zookeeper_sasl_password)"
+        )
+    if not sasl_options:
+        return None
+    who = f"SASL {sasl_options['mechanism']} authentication as {sasl_options['username']!r}"
+    if isinstance(exception, SessionClosedRequireSaslError) or any(
+        "SessionClosedRequireSaslError" in line for line in log_lines
+    ):
+        return (
+            f"authentication failed / session closed by the server during {who} "
+            "(check zookeeper_sasl_username and zookeeper_sasl_password)"
+        )
+    if isinstance(exception, AuthFailedError) or any("AUTH_FAILED" in line for line in log_lines):
+        return (
+            f"authentication failed / session closed: the server dropped the connection during {who} "
+            "(is SASL enabled on the ZooKeeper servers?)"
+        )
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -238,8 +329,13 @@ def redact_config(conf):
 # ---------------------------------------------------------------------------
 
 
-def secrets_from_params(params):
-    return [params.get(name) for name in SECRET_OPTIONS if params.get(name)]
+def secrets_from_params(params, names=SECRET_OPTIONS + ZOOKEEPER_SECRET_OPTIONS):
+    return [params.get(name) for name in names if params.get(name)]
+
+
+def no_log_options(argument_spec):
+    """Names of the options of ``argument_spec`` marked ``no_log``."""
+    return tuple(sorted(name for name, option in argument_spec.items() if option.get("no_log")))
 
 
 def redact(text, secrets):
@@ -258,7 +354,9 @@ def _is_kafka_error(obj):
 
 def kafka_error_text(err):
     """``<description> (<CODE>)`` for a KafkaError, without repeating the code."""
-    text = to_native(err.str()).strip()
+    # Some librdkafka admin results carry error strings that are not NUL
+    # terminated (e.g. "...: alice\x01"): keep printable characters only.
+    text = "".join(ch for ch in to_native(err.str()) if ch.isprintable()).strip()
     name = to_native(err.name())
     if not text:
         return name
@@ -372,7 +470,12 @@ class _RecordingHandler(logging.Handler):
         self.records = collections.deque(maxlen=capacity)
 
     def emit(self, record):
-        self.records.append(record.getMessage())
+        message = record.getMessage()
+        # kazoo logs failures of its connection thread with the exception
+        # attached; keep at least its type (never its arguments).
+        if record.exc_info and record.exc_info[1] is not None:
+            message = f"{message}: {type(record.exc_info[1]).__name__}"
+        self.records.append(message)
 
 
 class KafkaModule:
@@ -384,12 +487,15 @@ class KafkaModule:
 
     def __init__(self, argument_spec=None, zookeeper=False, **kwargs):
         spec = kafka_argument_spec()
+        required_together = kafka_required_together()
         if zookeeper:
             spec.update(zookeeper_argument_spec())
+            required_together += zookeeper_required_together()
         spec.update(argument_spec or {})
         kwargs["argument_spec"] = spec
         kwargs["required_if"] = kafka_required_if() + list(kwargs.get("required_if") or [])
-        kwargs["required_together"] = kafka_required_together() + list(kwargs.get("required_together") or [])
+        kwargs["required_together"] = required_together + list(kwargs.get("required_together") or [])
+        self._secret_options = no_log_options(spec)
 
         self._module = AnsibleModule(**kwargs)
         self._closeables = []
@@ -434,7 +540,8 @@ class KafkaModule:
 
     @property
     def secrets(self):
-        return secrets_from_params(self.params)
+        """Values of every no_log option (shared and module-specific) that is set."""
+        return secrets_from_params(self.params, self._secret_options)
 
     def warn(self, warning):
         self._module.warn(redact(warning, self.secrets))
@@ -494,20 +601,26 @@ class KafkaModule:
         self._closeables.append(("consumer", client))
         return client
 
-    def describe_cluster(self, admin):
+    def describe_cluster(self, admin, authorized_operations=False):
         """Describe the cluster; also the connectivity check, so it fails fast.
 
         Returns ``{cluster_id, controller_id, brokers: [{id, host, port, rack}]}``
-        with brokers sorted by id. Raises ``KafkaOpsError`` with action
-        ``connect to Kafka at <bootstrap_servers>`` when the cluster cannot be
-        reached within ``request_timeout`` or a connection error shows that
-        waiting cannot help (all brokers down, authentication or TLS failure).
+        with brokers sorted by id; with ``authorized_operations=True`` also
+        ``authorized_operations``: the sorted names of the operations (``ALTER``,
+        ``DESCRIBE``, ...) the connecting principal may perform on the cluster,
+        empty when it may not even describe it. Raises ``KafkaOpsError`` with
+        action ``connect to Kafka at <bootstrap_servers>`` when the cluster
+        cannot be reached within ``request_timeout`` or a connection error shows
+        that waiting cannot help (all brokers down, authentication or TLS failure).
         """
         timeout = self.params["request_timeout"]
         action = f"connect to Kafka at {self.bootstrap}"
         self.client_errors.clear()
         with translate_errors(action):
-            future = admin.describe_cluster(request_timeout=timeout)
+            if authorized_operations:
+                future = admin.describe_cluster(request_timeout=timeout, include_authorized_operations=True)
+            else:
+                future = admin.describe_cluster(request_timeout=timeout)
             deadline = time.monotonic() + timeout + 5
             while not future.done():
                 admin.poll(0.1)
@@ -527,7 +640,7 @@ class KafkaModule:
                     reason = f"{reason}; last connection error: {detail}"
                 raise KafkaOpsError(action, exception=e, reason=reason) from e
         controller = description.controller
-        return dict(
+        state = dict(
             cluster_id=description.cluster_id,
             controller_id=controller.id if controller is not None else None,
             brokers=sorted(
@@ -535,9 +648,21 @@ class KafkaModule:
                 key=lambda broker: broker["id"],
             ),
         )
+        if authorized_operations:
+            # None when the principal is not allowed to describe the cluster.
+            operations = getattr(description, "authorized_operations", None) or []
+            state["authorized_operations"] = sorted(to_native(getattr(op, "name", op)) for op in operations)
+        return state
 
     def zookeeper(self):
-        """A started kazoo client for ``zookeeper_hosts``; stopped when the module exits."""
+        """A started, verified kazoo client for ``zookeeper_hosts``; stopped when the module exits.
+
+        kazoo reports the session as connected before the SASL exchange and
+        before an enforcing server (``enforce.auth.enabled``) closes an
+        anonymous session, so one request is made here: a wrong password or a
+        missing SASL login fails now, with a clear message, instead of in the
+        middle of the module's work.
+        """
         if not HAS_KAZOO:
             self.fail_json(
                 msg=missing_required_lib("kazoo", reason="to read broker registrations from ZooKeeper"),
@@ -546,13 +671,28 @@ class KafkaModule:
         hosts = self.params.get("zookeeper_hosts")
         if not hosts:
             self.fail_json(msg="zookeeper_hosts is required to query ZooKeeper")
+        sasl_options = build_zookeeper_sasl_options(self.params)
+        if sasl_options and not HAS_PURESASL:
+            self.fail_json(
+                msg=missing_required_lib("pure-sasl", reason="for SASL authentication to ZooKeeper"),
+                exception=PURESASL_IMPORT_ERROR,
+            )
         timeout = self.params["zookeeper_timeout"]
-        with translate_errors(f"connect to ZooKeeper at {hosts}"):
-            client = KazooClient(hosts=hosts, timeout=timeout, logger=self.logger)
+        action = f"connect to ZooKeeper at {hosts}"
+        with translate_errors(action):
+            client = KazooClient(hosts=hosts, timeout=timeout, logger=self.logger, sasl_options=sasl_options)
             # Registered before start(): a timed-out start keeps retrying in
             # the background until stopped.
             self._closeables.append(("zookeeper", client))
             client.start(timeout=timeout)
+            try:
+                # exists() needs no permission on the znode; bounded, unlike kazoo's sync calls.
+                client.exists_async("/").get(timeout=timeout)
+            except _KAZOO_ERRORS as e:
+                reason = zookeeper_auth_failure_reason(e, sasl_options, list(self._log_handler.records), timeout)
+                if reason is None:
+                    raise
+                raise KafkaOpsError(action, exception=e, reason=reason) from e
         return client
 
     def close(self):

@@ -20,6 +20,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_text
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 
@@ -74,14 +75,31 @@ def remaining(deadline):
 # ---------------------------------------------------------------------------
 
 
-def end_offsets(consumer, topic, partition_ids, timeout):
-    """``{partition: high watermark}``: where this run's messages will start."""
+# A topic created a moment ago can still be unknown to this client's metadata cache.
+_NOT_YET_KNOWN = ("_UNKNOWN_PARTITION", "_UNKNOWN_TOPIC", "UNKNOWN_TOPIC_OR_PART", "NOT_LEADER_FOR_PARTITION")
+
+
+def end_offsets(consumer, topic, partition_ids, timeout, sleep=time.sleep, clock=time.monotonic):
+    """``{partition: high watermark}``: where this run's messages will start.
+
+    Retries (until ``timeout`` seconds) while the partition is not yet known to the client,
+    which happens right after the topic was created.
+    """
     offsets = {}
+    deadline = clock() + timeout
     for partition_id in partition_ids:
-        with translate_errors(f"read the end offset of {topic}-{partition_id}"):
-            watermarks = consumer.get_watermark_offsets(TopicPartition(topic, partition_id), timeout=timeout)
+        action = f"read the end offset of {topic}-{partition_id}"
+        while True:
+            try:
+                watermarks = consumer.get_watermark_offsets(TopicPartition(topic, partition_id), timeout=timeout)
+                break
+            except KafkaException as e:
+                if kafka_error_code(e) not in _NOT_YET_KNOWN or clock() >= deadline:
+                    with translate_errors(action):
+                        raise
+                sleep(0.2)
         if watermarks is None:
-            raise KafkaOpsError(f"read the end offset of {topic}-{partition_id}", reason=f"no answer within {timeout}s")
+            raise KafkaOpsError(action, reason=f"no answer within {timeout}s")
         offsets[partition_id] = watermarks[1]
     return offsets
 

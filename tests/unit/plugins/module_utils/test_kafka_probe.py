@@ -161,3 +161,47 @@ def test_produce_reports_and_purges_unconfirmed():
     assert stats["unconfirmed"] == 20
     assert stats["problem"] == "20 message(s) still waiting for acknowledgement when the timeout expired"
     assert producer.purged == 20
+
+
+class _Consumer:
+    """Raises ``errors`` (in order) before answering with watermarks."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        self.calls = 0
+
+    def get_watermark_offsets(self, tp, timeout):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return (0, 10 + tp.partition)
+
+
+def _kafka_exception(code):
+    confluent_kafka = pytest.importorskip("confluent_kafka")
+    return confluent_kafka.KafkaException(confluent_kafka.KafkaError(code))
+
+
+def test_end_offsets_waits_for_a_new_topic():
+    confluent_kafka = pytest.importorskip("confluent_kafka")
+    consumer = _Consumer([_kafka_exception(confluent_kafka.KafkaError._UNKNOWN_PARTITION)] * 3)
+    offsets = kp.end_offsets(consumer, "t", range(2), timeout=5, sleep=lambda s: None)
+    assert offsets == {0: 10, 1: 11}
+    assert consumer.calls == 5
+
+
+def test_end_offsets_gives_up_at_the_deadline():
+    confluent_kafka = pytest.importorskip("confluent_kafka")
+    consumer = _Consumer([_kafka_exception(confluent_kafka.KafkaError._UNKNOWN_PARTITION)] * 100)
+    ticks = iter(range(1000))
+    with pytest.raises(kp.KafkaOpsError) as exc:
+        kp.end_offsets(consumer, "t", [0], timeout=3, sleep=lambda s: None, clock=lambda: next(ticks))
+    assert "read the end offset of t-0" in str(exc.value.action)
+
+
+def test_end_offsets_does_not_retry_other_errors():
+    confluent_kafka = pytest.importorskip("confluent_kafka")
+    consumer = _Consumer([_kafka_exception(confluent_kafka.KafkaError._AUTHENTICATION)])
+    with pytest.raises(kp.KafkaOpsError):
+        kp.end_offsets(consumer, "t", [0], timeout=30, sleep=lambda s: None)
+    assert consumer.calls == 1
