@@ -40,9 +40,11 @@ images: ## make sure Docker answers and the lab images exist (cached)
 
 prereqs: venv bundle images
 
-lint: venv ## ansible-lint (production profile) and yamllint
+lint: venv ## ansible-lint (production profile), yamllint, ruff (lint + format)
 	$(BIN)/ansible-lint
 	$(BIN)/yamllint -s .
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ruff format --check plugins tests
 
 unit: venv ## unit tests
 	$(BIN)/python -m pytest -q tests/unit

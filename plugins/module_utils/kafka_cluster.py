@@ -13,13 +13,13 @@ fake metadata objects shaped like confluent_kafka's ClusterMetadata).
 from __future__ import annotations
 
 import json
-import time
 
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 
 try:
@@ -166,8 +166,7 @@ def replication_factor_problem(replication_factor, live_broker_ids):
     live = sorted(live_broker_ids)
     if replication_factor > len(live):
         return (
-            f"replication_factor {replication_factor} is greater than the number of live brokers "
-            f"({len(live)}: {live})"
+            f"replication_factor {replication_factor} is greater than the number of live brokers ({len(live)}: {live})"
         )
     return None
 
@@ -230,14 +229,10 @@ def create_topic(admin, name, partitions, replication_factor, config, timeout):
 
 def wait_for_topic(admin, name, partitions, timeout, request_timeout):
     """Re-read metadata until every partition of the new topic has a leader."""
-    deadline = time.monotonic() + timeout
-    while True:
-        metadata = cluster_metadata(admin, request_timeout)
-        if topic_is_ready(metadata, name, partitions):
-            return metadata
-        if time.monotonic() >= deadline:
-            raise KafkaOpsError(
-                f"wait for topic {name}",
-                reason=f"its {partitions} partition(s) did not all get a leader within {timeout}s",
-            )
-        time.sleep(0.5)
+    return poll_until(
+        lambda: cluster_metadata(admin, request_timeout),
+        lambda metadata: topic_is_ready(metadata, name, partitions),
+        timeout,
+        f"wait for topic {name}",
+        lambda metadata: f"its {partitions} partition(s) did not all get a leader within {timeout}s",
+    )

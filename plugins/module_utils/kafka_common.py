@@ -436,6 +436,22 @@ class KafkaOpsError(Exception):
         super().__init__(format_failure(action, self.reason))
 
 
+def poll_until(read, ready, timeout, action, reason, interval=0.5, sleep=time.sleep, clock=time.monotonic):
+    """Call ``read()`` until ``ready(value)``; return that value.
+
+    At the deadline raise ``KafkaOpsError(action, reason=reason(last_value))``. For the
+    eventually-consistent reads that follow a change (a new topic's leaders, new credentials).
+    """
+    deadline = clock() + timeout
+    while True:
+        value = read()
+        if ready(value):
+            return value
+        if clock() >= deadline:
+            raise KafkaOpsError(action, reason=reason(value))
+        sleep(interval)
+
+
 @contextlib.contextmanager
 def translate_errors(action):
     """Turn client-library errors raised inside the block into ``KafkaOpsError``.

@@ -27,8 +27,8 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import SASL_PROTOCOLS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import build_client_config
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_text

@@ -210,8 +210,8 @@ def ensure_topic(module, admin, live_broker_ids, current):
         ):
             module.warn(
                 f"Topic {wanted['name']} exists with {current['partitions']} partition(s) and replication factor "
-                f"{current['replication_factor']} (requested {wanted['partitions']} and {wanted['replication_factor']}); "
-                "it is left unchanged"
+                f"{current['replication_factor']} (requested {wanted['partitions']} and "
+                f"{wanted['replication_factor']}); it is left unchanged"
             )
         return False, current
 

@@ -189,10 +189,10 @@ diff:
     after: {"name": "alice", "credentials": [{"mechanism": "SCRAM-SHA-512", "iterations": 4096}]}
 """
 
-import time
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import MAX_ITERATIONS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import MIN_ITERATIONS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import NOT_CHECKED
@@ -253,17 +253,13 @@ def apply(module, admin, cluster, name, actions):
 
 def confirm(admin, name, expected, timeout):
     """Re-read the credentials until they match ``expected`` (KRaft brokers may lag a moment)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = read_credentials(admin, name, timeout)
-        if found == expected:
-            return found
-        if time.monotonic() >= deadline:
-            raise KafkaOpsError(
-                f"confirm SCRAM credentials of user {name}",
-                reason=f"expected {expected} after the change, the cluster reports {found}",
-            )
-        time.sleep(0.5)
+    return poll_until(
+        lambda: read_credentials(admin, name, timeout),
+        lambda found: found == expected,
+        timeout,
+        f"confirm SCRAM credentials of user {name}",
+        lambda found: f"expected {expected} after the change, the cluster reports {found}",
+    )
 
 
 def main():

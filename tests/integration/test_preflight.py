@@ -85,9 +85,7 @@ def assert_refused(rc, output, *fragments):
 
 @pytest.mark.parametrize("count", [1, 2, 4])
 def test_zookeeper_ensemble_size_refused(tmp_path, archive, count):
-    rc, out = run_playbook(
-        tmp_path, "zookeeper.yml", _hosts("zk", count), {}, {"kafka_archive_src": str(archive)}
-    )
+    rc, out = run_playbook(tmp_path, "zookeeper.yml", _hosts("zk", count), {}, {"kafka_archive_src": str(archive)})
     assert_refused(rc, out, f"has {count} members", "odd number of at least 3", "zookeeper_allow_small_ensemble")
 
 

@@ -355,3 +355,19 @@ def test_summarize_connection_errors_prefers_latest_transport_error():
     later = KafkaError(KafkaError._TRANSPORT, "kafka-1:9092/1: Connection reset")
     assert kc.summarize_connection_errors([REFUSED, later, ALL_DOWN]) == kc.kafka_error_text(later)
     assert kc.summarize_connection_errors([]) is None
+
+
+@pytest.mark.parametrize("ready_after, timeout, expect_ok", [(0, 5, True), (3, 5, True), (10, 5, False)])
+def test_poll_until(ready_after, timeout, expect_ok):
+    reads = iter(range(100))
+    ticks = iter(range(100))
+    kwargs = dict(sleep=lambda s: None, clock=lambda: next(ticks))
+    if expect_ok:
+        value = kc.poll_until(lambda: next(reads), lambda v: v >= ready_after, timeout, "wait", str, **kwargs)
+        assert value == ready_after
+    else:
+        with pytest.raises(kc.KafkaOpsError) as exc:
+            kc.poll_until(
+                lambda: next(reads), lambda v: v >= ready_after, timeout, "wait", lambda v: f"last {v}", **kwargs
+            )
+        assert exc.value.action == "wait" and exc.value.reason.startswith("last ")

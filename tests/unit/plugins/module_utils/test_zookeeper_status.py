@@ -253,7 +253,8 @@ LOOKING_3 = server(3, error="not currently serving requests")
             None,
             1,
             ["zk:1 (mode standalone)", "zk:3 (connection refused)"],
-            "1 server(s) run standalone although 3 servers are listed (check the server.N lines of their configuration)",
+            "1 server(s) run standalone although 3 servers are listed "
+            "(check the server.N lines of their configuration)",
         ),
         (
             [server(1, error="connection refused")],
