@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle images prereqs lint unit integration molecule test demo demo-verify demo-down lock clean
+.PHONY: help venv collection bundle images prereqs lint unit integration module-tests molecule test demo demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,10 +52,13 @@ unit: venv ## unit tests
 integration: venv ## playbook-level tests (preflight refusals, in check mode on throw-away local hosts)
 	$(BIN)/python -m pytest -q tests/integration
 
+module-tests: venv bundle ## module integration targets against a secured Kafka cluster on loopback (TARGETS=a,b)
+	tests/integration/module_targets.sh $(TARGETS)
+
 molecule: prereqs ## molecule test (scenario $(SCENARIO))
 	$(BIN)/molecule test -s $(SCENARIO)
 
-test: lint unit integration molecule ## everything CI runs
+test: lint unit integration module-tests molecule ## everything CI runs
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml

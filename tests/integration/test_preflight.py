@@ -23,6 +23,15 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+# Test-only values so the secret checks pass and the case under test is the one refused.
+SECRETS = {
+    "kafkaops_admin_password": "test-admin-secret",
+    "kafkaops_broker_password": "test-broker-secret",
+    "kafkaops_zookeeper_password": "test-zk-secret",
+    "kafkaops_zookeeper_quorum_password": "test-quorum-secret",
+    "kafka_tls_ca_passphrase": "test-ca-passphrase",
+    "kafka_tls_keystore_password": "test-keystore-secret",
+}
 
 
 def _hosts(prefix, count, **extra):
@@ -59,7 +68,7 @@ def run_playbook(tmp_path, playbook, zookeeper_hosts, kafka_hosts, extra_vars):
     inv = tmp_path / "inventory.yml"
     inv.write_text(yaml.safe_dump(inventory))
     ev = tmp_path / "vars.yml"
-    ev.write_text(yaml.safe_dump(extra_vars))
+    ev.write_text(yaml.safe_dump({**SECRETS, **extra_vars}))
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     proc = subprocess.run(
         ["ansible-playbook", "--check", "-i", str(inv), "-e", f"@{ev}", str(REPO / "playbooks" / playbook)],
@@ -162,3 +171,38 @@ def test_heap_larger_than_memory_refused(tmp_path, archive):
         {"kafka_archive_src": str(archive), "kafka_heap_mb": 99999999},
     )
     assert_refused(rc, out, "Kafka heap 99999999 MB does not fit")
+
+
+@pytest.mark.parametrize(
+    "playbook, missing, message",
+    [
+        ("zookeeper.yml", "kafkaops_zookeeper_quorum_password", "Set kafkaops_zookeeper_quorum_password"),
+        (
+            "zookeeper.yml",
+            "kafkaops_zookeeper_password",
+            "Set kafkaops_zookeeper_quorum_password and kafkaops_zookeeper_password",
+        ),
+        ("kafka.yml", "kafkaops_admin_password", "Set kafkaops_admin_password, kafkaops_broker_password"),
+        ("kafka.yml", "kafkaops_broker_password", "Set kafkaops_admin_password, kafkaops_broker_password"),
+    ],
+)
+def test_missing_secret_refused(tmp_path, archive, playbook, missing, message):
+    rc, out = run_playbook(
+        tmp_path,
+        playbook,
+        _hosts("zk", 3),
+        _hosts("kafka", 3, kafka_broker_id=lambda i: i),
+        {"kafka_archive_src": str(archive), missing: ""},
+    )
+    assert_refused(rc, out, message)
+
+
+def test_short_secret_refused(tmp_path, archive):
+    rc, out = run_playbook(
+        tmp_path,
+        "kafka.yml",
+        _hosts("zk", 3),
+        _hosts("kafka", 3, kafka_broker_id=lambda i: i),
+        {"kafka_archive_src": str(archive), "kafkaops_admin_password": "short"},
+    )
+    assert_refused(rc, out, "8+ characters")
