@@ -21,4 +21,4 @@ it_zookeeper:
 kafka_broker_ids: [0, 1, 2]
 Y
 targets=${1:-$(ls "$here/targets" | paste -sd, -)}
-ansible-playbook "$here/run_targets.yml" -e "@$dir/connection.yml" -e "targets=$targets"
+ansible-playbook "$here/run_targets.yml" -e "@$dir/connection.yml" -e "targets=$targets" -e "prefix=it$$"

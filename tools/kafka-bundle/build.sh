@@ -7,12 +7,14 @@
 # (default DIR: <repo>/build/kafka).  The tarball has Apache's release layout:
 #   kafka_2.13-<version>/libs/*.jar   every runtime jar (mvn dependency:copy-dependencies)
 #   kafka_2.13-<version>/config/      our own sample config + log4j files
+#   kafka_2.13-<version>/bin/         our own small scripts for people (kafka-run-class.sh and
+#                                     wrappers such as kafka-topics.sh, mode 0755)
 #   kafka_2.13-<version>/BUNDLE.txt   provenance (Maven coordinates, build command)
-# There is no bin/: start java directly, e.g.
+# The systemd units do not use bin/; they start java directly, e.g.
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j.configuration=file:.../config/log4j.properties kafka.Kafka server.properties
 #
-# The tarball is reproducible (sorted names, mtime 0, uid/gid 0, gzip -n), so the same
-# version + pom + config + this script always give a byte-identical file and checksum.
+# The tarball is reproducible (sorted names, mtime 0, uid/gid 0, fixed modes, gzip -n), so the
+# same version + pom + config + bin + this script always give a byte-identical file and checksum.
 # If the outputs exist and the stamp file records the same version and input hash,
 # nothing is rebuilt and Maven is not run.
 #
@@ -27,9 +29,15 @@ VERSION=""
 OUT="$REPO/build/kafka"
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # The comment block at the top of this file.
+  sed -n '2,/^[^#]/{/^#/p;}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 die() { echo "kafka bundle: ERROR: $*" >&2; exit 1; }
+# The main class a bin/ wrapper runs: the CLASS of its line  exec "$bin/kafka-run-class.sh" CLASS ...
+wrapper_class() {
+  # shellcheck disable=SC2016  # '$bin' is literal text here
+  sed -n 's:^exec "\$bin/kafka-run-class\.sh" \([A-Za-z0-9_.$]*\).*:\1:p' "$1"
+}
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -63,7 +71,7 @@ STAMP="$OUT/.$NAME.stamp"
 inputs_hash() {
   (
     cd "$HERE"
-    find pom.xml build.sh config -type f | sort | while IFS= read -r f; do
+    find pom.xml build.sh config bin -type f | sort | while IFS= read -r f; do
       printf '%s\n' "$f"
       sha256sum <"$f"
     done
@@ -90,7 +98,7 @@ tar --version 2>/dev/null | grep -q 'GNU tar' || die "GNU tar is required (for -
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-bundle.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 STAGE="$WORK/stage/$NAME"
-mkdir -p "$STAGE/libs" "$STAGE/config" "$WORK/mvn"
+mkdir -p "$STAGE/libs" "$STAGE/config" "$STAGE/bin" "$WORK/mvn"
 cp "$HERE/pom.xml" "$WORK/mvn/pom.xml"
 
 start=$SECONDS
@@ -119,6 +127,19 @@ if compgen -G "$STAGE/libs/logback-classic-*.jar" >/dev/null || compgen -G "$STA
 fi
 
 cp "$HERE"/config/* "$STAGE/config/"
+cp "$HERE"/bin/* "$STAGE/bin/"
+
+# Every wrapper must name a main class that the resolved jars provide (java --dry-run loads
+# the class and checks its main method without running it).
+[[ -f "$STAGE/bin/kafka-run-class.sh" ]] || die "bin/kafka-run-class.sh missing"
+for w in "$STAGE"/bin/*; do
+  [[ "$(basename "$w")" == kafka-run-class.sh ]] && continue
+  cls="$(wrapper_class "$w")"
+  [[ -n "$cls" && "$cls" != *$'\n'* ]] \
+    || die "bin/$(basename "$w"): expected one line 'exec \"\$bin/kafka-run-class.sh\" CLASS ...'"
+  java --dry-run -Xshare:auto -cp "$STAGE/libs/*" "$cls" >/dev/null 2>"$WORK/dry-run.err" \
+    || die "bin/$(basename "$w"): main class $cls not loadable: $(head -n2 "$WORK/dry-run.err" | tr '\n' ' ')"
+done
 
 # Provenance file (deterministic: no dates, no host names).
 NJARS="$(find "$STAGE/libs" -name '*.jar' | wc -l)"
@@ -134,8 +155,20 @@ NJARS="$(find "$STAGE/libs" -name '*.jar' | wc -l)"
   echo "Apache Kafka, Apache ZooKeeper: Apache License 2.0. See each jar for third-party licenses."
   echo
   echo "config/ holds short sample files written for this bundle (not Apache's copies);"
-  echo "the kafkaops.cluster Ansible roles render the real configuration. There is no bin/:"
-  echo "run java directly, e.g."
+  echo "the kafkaops.cluster Ansible roles render the real configuration."
+  echo
+  echo "bin/ holds short scripts written for this bundle (not Apache's copies) for the usual"
+  echo "command line tools: bin/kafka-run-class.sh CLASS ARGS... runs java with libs/* on the"
+  echo "classpath (JAVA_HOME, KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_LOG4J_OPTS,"
+  echo "KAFKA_OPTS, LOG_DIR), and one wrapper per tool calls it:"
+  for w in "$STAGE"/bin/*; do
+    [[ "$(basename "$w")" == kafka-run-class.sh ]] && continue
+    printf '  %-34s %s\n' "bin/$(basename "$w")" "$(wrapper_class "$w")"
+  done
+  echo "zookeeper-shell.sh is meant for non-interactive use (no jline jar: no prompt/line editing);"
+  echo "give the command as arguments, e.g. bin/zookeeper-shell.sh zk-1:2181 ls /kafka/brokers/ids"
+  echo
+  echo "The kafkaops.cluster systemd units do not use bin/; they run java directly, e.g."
   echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
   echo "       org.apache.zookeeper.server.quorum.QuorumPeerMain config/zookeeper.properties"
   echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
@@ -157,6 +190,7 @@ NJARS="$(find "$STAGE/libs" -name '*.jar' | wc -l)"
 # Normalise permissions so the umask/checkout mode of the builder does not leak in.
 find "$WORK/stage" -type d -exec chmod 0755 {} +
 find "$WORK/stage" -type f -exec chmod 0644 {} +
+chmod 0755 "$STAGE"/bin/*
 
 tar -C "$WORK/stage" --format=gnu --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
     -cf - "$NAME" | gzip -n -9 >"$WORK/$NAME.tgz"

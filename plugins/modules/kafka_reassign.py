@@ -1,0 +1,646 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: kafka_reassign
+short_description: Move Kafka partition replicas between brokers, drain brokers, change replication factors
+version_added: 1.0.0
+description:
+  - Reassigns the replicas of Kafka partitions, like C(kafka-reassign-partitions.sh), in one of four ways
+    (mutually exclusive) - an explicit O(assignment); O(drain_brokers) to move every replica off some brokers
+    (decommissioning); O(spread_over) to spread the O(topics) evenly over a set of brokers (scale-up or
+    scale-down); O(replication_factor) to grow or shrink the replica lists of the O(topics).
+  - The target is computed by a deterministic planner before anything changes. It keeps every replica that may
+    stay (minimal data movement), balances the replica count per broker and the preferred leaders (first
+    replicas) per topic, and, when every eligible broker has C(broker.rack) set, keeps each partition on as
+    many racks as possible. RV(plan) shows it, also in check mode.
+  - When the current assignment already equals the plan nothing is done (C(changed=false), no throttle).
+  - The move is throttled (O(throttle_bytes_per_sec)) the way C(kafka-reassign-partitions.sh --throttle) does it,
+    and the throttle is removed again afterwards, also when the move fails or times out.
+  - With O(wait) the module waits until the move is complete, records its progress in RV(progress) and the
+    module log, elects the preferred leaders of the moved partitions (O(elect_preferred_leaders)) and returns
+    the assignment re-read from the cluster.
+  - Bad input is refused before anything changes - a target broker that is not live, draining so many brokers
+    that a partition could not keep its replication factor, a replication factor larger than the number of live
+    brokers, unknown topics or partitions, and a reassignment already in progress for the selected topics
+    (unless O(wait_for_in_progress)).
+  - Needs ZooKeeper (O(zookeeper_hosts)); see the notes for why.
+author:
+  - kafkaops.cluster developers (!UNKNOWN)
+options:
+  topics:
+    description:
+      - The topics to plan for, or V([all]) for every topic of the cluster, internal ones (C(__consumer_offsets))
+        included, which a broker that is being drained usually holds too.
+      - Required unless O(assignment) is used, which names its topics itself.
+      - Unknown topic names are refused.
+    type: list
+    elements: str
+  assignment:
+    description:
+      - 'Explicit target replicas as C({topic: {partition: [broker ids]}}); the first broker is the preferred leader.'
+      - Partitions not named keep their replicas. A list may have another length than the current one
+        (changes the replication factor of that partition).
+      - Every broker of a changed partition must be live.
+    type: dict
+  drain_brokers:
+    description:
+      - Move every replica of the O(topics) off these brokers, keeping each partition's replication factor.
+        The new replicas go to the least loaded of the other live brokers, preferring racks the partition does not
+        use yet. Replicas that are already on the other brokers stay.
+      - Refused when a partition would need more replicas than live brokers remain.
+      - Ids of brokers that are no longer live may be given (their replicas are moved off too); an id that is
+        neither live nor holds a replica only produces a warning.
+    type: list
+    elements: int
+  spread_over:
+    description:
+      - Spread the replicas of the O(topics) evenly over exactly these brokers, which must all be live (for example
+        V([0, 1, 2, 3]) after adding broker 3). Replicas on other brokers move onto them; then replicas move from the
+        busiest to the least busy broker of each topic until their counts differ by at most one. Preferred leaders
+        are balanced as well.
+    type: list
+    elements: int
+  replication_factor:
+    description:
+      - Change the partitions of the O(topics) whose replication factor differs to this many replicas, adding them on
+        the least loaded live brokers or removing them from the busiest ones (the preferred leader is kept).
+      - Must be between 1 and the number of live brokers.
+    type: int
+  throttle_bytes_per_sec:
+    description:
+      - Replication throttle in bytes per second for the move, V(0) for none.
+      - Sets the dynamic broker configs C(leader.replication.throttled.rate) and C(follower.replication.throttled.rate)
+        on every broker that sends or receives a moved partition, and the topic configs
+        C(leader.replication.throttled.replicas) (the current replicas) and C(follower.replication.throttled.replicas)
+        (the new replicas) of the moved partitions.
+      - The previous values are restored (or the configs deleted) when the move is done, has failed or timed out.
+      - Needs O(wait=true), since the throttle can only be removed once the move is complete.
+    type: int
+    default: 52428800
+  wait:
+    description:
+      - Wait until every moved partition has reached its target replicas.
+      - With V(false) the module returns right after starting the reassignment (RV(assignment) then shows it in
+        progress); O(throttle_bytes_per_sec) must be V(0) and no leader election is done.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for the move to complete (and, with O(wait_for_in_progress), for a reassignment in progress
+        to finish first).
+      - At the deadline the module fails, naming the partitions still moving, and removes the throttle. Kafka goes
+        on with the reassignment in the background, unthrottled; a later run with O(wait_for_in_progress) waits for it.
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between two progress checks while waiting.
+    type: float
+    default: 2.0
+  wait_for_in_progress:
+    description:
+      - When a reassignment is already in progress for a partition of the O(topics) (or any reassignment started
+        through ZooKeeper, which blocks a new one), wait for it to finish, up to O(timeout), then plan from the
+        resulting assignment. With V(false) the module refuses and changes nothing.
+      - Waiting only reads, so it also happens in check mode.
+    type: bool
+    default: false
+  elect_preferred_leaders:
+    description:
+      - After a completed move, run a preferred leader election for the moved partitions, so that the first replica
+        of each becomes its leader and leadership is as balanced as the plan.
+      - A failed election is reported in RV(leader_election) and as a warning; it does not fail the module.
+    type: bool
+    default: true
+  state:
+    description:
+      - Only V(present) (the planned assignment is in place) is supported.
+    type: str
+    choices: [present]
+    default: present
+extends_documentation_fragment:
+  - kafkaops.cluster.kafka
+  - kafkaops.cluster.kafka.zookeeper
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode reads the cluster and computes the plan exactly like a real run (the same refusals apply) and
+        returns RV(plan), RV(actions) and the predicted RV(assignment); it sets no throttle and moves nothing.
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the replicas of the moved partitions before and after.
+  platform:
+    platforms: posix
+notes:
+  - B(Why ZooKeeper) - confluent-kafka (librdkafka), at least up to 2.16, has no binding for the
+    C(AlterPartitionReassignments) / C(ListPartitionReassignments) admin APIs. The module therefore reads the replica
+    assignment and the reassignments in progress (C(adding_replicas) / C(removing_replicas)) from
+    C(<zookeeper_chroot>/brokers/topics/<topic>) and starts a reassignment by creating
+    C(<zookeeper_chroot>/admin/reassign_partitions), which the controller of a ZooKeeper-mode cluster (Kafka up to 3.9)
+    executes and deletes when done - the mechanism of C(kafka-reassign-partitions.sh --zookeeper). It does not work
+    with KRaft clusters. Throttles are changed through the AdminClient (C(incremental_alter_configs)), the preferred
+    leader election through C(elect_leaders).
+  - The ZooKeeper user needs write access to C(<zookeeper_chroot>/admin) (the brokers' own SASL user, as with
+    C(zookeeper.set.acl=true)); the Kafka principal needs C(ALTER_CONFIGS) on the cluster and the topics and C(ALTER)
+    on the cluster (election), for example a super user.
+  - A reassignment started through ZooKeeper cannot be cancelled; while it runs no other one can be started that way.
+  - Replicas on brokers that are not live are replaced too in partitions that move, since a reassignment only
+    completes when every target replica is in sync.
+seealso:
+  - module: kafkaops.cluster.kafka_cluster_info
+  - name: Kafka operations - expanding your cluster and decommissioning brokers
+    description: The reassignment tool and replication quotas this module automates.
+    link: https://kafka.apache.org/39/documentation.html#basic_ops_cluster_expansion
+"""
+
+EXAMPLES = r"""
+- name: Move every replica off broker 3 before decommissioning it
+  kafkaops.cluster.kafka_reassign:
+    bootstrap_servers: ["kafka-0:9092", "kafka-1:9092"]
+    security_protocol: SASL_SSL
+    sasl_mechanism: SCRAM-SHA-512
+    sasl_username: admin
+    sasl_password: "{{ vault_kafka_admin_password }}"
+    ssl_cafile: /etc/kafka/tls/ca.pem
+    zookeeper_hosts: "zk-0:2181,zk-1:2181,zk-2:2181"
+    zookeeper_sasl_username: kafka
+    zookeeper_sasl_password: "{{ vault_zookeeper_kafka_password }}"
+    topics: [all]
+    drain_brokers: [3]
+    throttle_bytes_per_sec: 104857600
+    timeout: 7200
+  delegate_to: "{{ groups['kafka'][0] }}"
+  vars:
+    ansible_python_interpreter: /opt/kafkaops/venv/bin/python
+  run_once: true
+
+- name: After adding broker 3, show how the topics would be spread over all four brokers
+  kafkaops.cluster.kafka_reassign:
+    topics: [orders, payments]
+    spread_over: [0, 1, 2, 3]
+  check_mode: true
+  register: spread_plan
+
+- name: Grow the replication factor of the orders topic to 3
+  kafkaops.cluster.kafka_reassign:
+    topics: [orders]
+    replication_factor: 3
+
+- name: Place two partitions explicitly (first broker = preferred leader), without throttle
+  kafkaops.cluster.kafka_reassign:
+    assignment:
+      orders:
+        0: [1, 2, 3]
+        1: [2, 3, 1]
+    throttle_bytes_per_sec: 0
+"""
+
+RETURN = r"""
+plan:
+  description:
+    - The partitions that change, with their replicas before and after (in check mode, those that would change).
+      Partition ids are strings. Empty when nothing changes.
+  returned: always
+  type: dict
+  sample: {"orders": {"0": {"from": [0, 1], "to": [1, 2]}}}
+assignment:
+  description:
+    - Replicas of every partition of the selected topics after the run, re-read from ZooKeeper (predicted in check
+      mode; still showing the reassignment in progress with O(wait=false)).
+  returned: success
+  type: dict
+  sample: {"orders": {"0": [1, 2], "1": [2, 0]}}
+actions:
+  description: What was done (would be done in check mode), in order; empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "set replication throttle 52428800 B/s on brokers [0, 1, 2] and throttled replicas of topics ['orders']"
+    - "reassign 1 partition(s) of topic orders (1 new replica(s))"
+    - "wait for the reassignment to complete"
+    - "remove the replication throttle"
+    - "elect preferred leaders of 1 partition(s)"
+moved_partitions:
+  description: Number of partitions in RV(plan).
+  returned: always
+  type: int
+  sample: 1
+new_replicas:
+  description: Number of replicas that are (would be) copied to a new broker.
+  returned: always
+  type: int
+  sample: 1
+throttle:
+  description:
+    - The replication throttle of this run (planned in check mode), or V(null) when none was needed.
+  returned: always
+  type: dict
+  contains:
+    rate:
+      description: Bytes per second.
+      type: int
+    brokers:
+      description: Brokers that got the throttle rate.
+      type: list
+      elements: int
+    topics:
+      description: Per topic, the throttled replica lists this run added (C(partition:broker)).
+      type: dict
+    removed:
+      description: Whether the throttle was removed (previous values restored) after the move; not in check mode.
+      type: bool
+  sample:
+    rate: 52428800
+    brokers: [0, 1, 2]
+    topics: {"orders": {"leader.replication.throttled.replicas": "0:0,0:1",
+                        "follower.replication.throttled.replicas": "0:2"}}
+    removed: true
+progress:
+  description: Progress records while waiting, one whenever the set of partitions still moving changed.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    time:
+      description: UTC time stamp (ISO 8601).
+      type: str
+    elapsed:
+      description: Seconds since the reassignment started.
+      type: float
+    remaining:
+      description: Number of partitions still moving.
+      type: int
+    total:
+      description: Number of partitions moved.
+      type: int
+    partitions:
+      description: The partitions still moving, as C(topic-partition).
+      type: list
+      elements: str
+  sample:
+    - {"time": "2025-01-01T10:00:00+00:00", "elapsed": 0.0, "remaining": 1, "total": 1, "partitions": ["orders-0"]}
+leader_election:
+  description: Outcome of the preferred leader election (partitions as C(topic-partition)).
+  returned: when partitions were moved with O(wait) and O(elect_preferred_leaders)
+  type: dict
+  sample: {"elected": ["orders-0"], "not_needed": [], "failed": {}}
+in_progress:
+  description: Partitions still moving when the module returned (only with O(wait=false)).
+  returned: when O(wait=false) and partitions were moved
+  type: list
+  elements: str
+  sample: ["orders-0"]
+diff:
+  description: Replicas of the moved partitions before and after.
+  returned: when diff mode is enabled
+  type: dict
+  sample: {"before": {"orders": {"0": [0, 1]}}, "after": {"orders": {"0": [1, 2]}}}
+"""
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import PlanError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import action_labels
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import alter_configs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import check_moves
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import count_replica_moves
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import current_assignment
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import drain_warnings
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import elect_preferred_leaders
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import in_progress_partitions
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import label
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import list_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import normalize_assignment
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import plan_moves
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import plan_target
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import previous_throttle_warnings
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import progress_entry
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import progress_message
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_broker_throttles
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_pending
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_topic_states
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_topic_throttles
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import reassignment_status
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import select_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import start_reassignment
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import stringify
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import throttle_changes
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import throttle_plan
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import throttle_summary
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import wait_until
+
+MODES = ("assignment", "drain_brokers", "spread_over", "replication_factor")
+DEFAULT_THROTTLE = 50 * 1024 * 1024
+# A progress record at least this often (seconds), even when nothing changed.
+PROGRESS_EVERY = 60
+
+
+class Reassigner:
+    """One run: read once, plan, apply unless check mode, re-read."""
+
+    def __init__(self, module, admin, zk, brokers):
+        self.module = module
+        self.params = module.params
+        self.admin = admin
+        self.zk = zk
+        self.brokers = brokers
+        self.chroot = self.params["zookeeper_chroot"]
+        self.timeout = self.params["timeout"]
+        self.request_timeout = self.params["request_timeout"]
+        self.mode = next(mode for mode in MODES if self.params[mode] is not None)
+        self.progress = []
+        self.started = False
+
+    # -- reading -------------------------------------------------------------
+
+    def selected_topics(self):
+        existing = list_topics(self.zk, self.chroot)
+        if self.mode == "assignment":
+            return select_topics(list(normalize_assignment(self.params["assignment"])), existing)
+        return select_topics(self.params["topics"], existing)
+
+    def read(self, topics):
+        return read_topic_states(self.zk, self.chroot, topics), read_pending(self.zk, self.chroot)
+
+    @staticmethod
+    def blocking(states, pending):
+        """Labels of the reassignments in progress: of the selected topics, then of other topics."""
+        busy = [label(t, p) for t, p in in_progress_partitions(states, pending)]
+        return busy + sorted(label(t, p) for t, p in pending if t not in states)
+
+    def wait_for_others(self, topics):
+        """Wait (wait_for_in_progress) until no reassignment blocks ours; returns the fresh read."""
+        last = {}
+
+        def on_poll(value, elapsed):
+            blocking = self.blocking(*value)
+            if blocking != last.get("seen"):
+                last["seen"] = blocking
+                self.module.log(f"waiting for the reassignment in progress after {elapsed:.1f}s: {blocking}")
+
+        value, done = wait_until(
+            lambda: self.read(topics),
+            lambda value: not self.blocking(*value),
+            self.timeout,
+            on_poll,
+            self.params["poll_interval"],
+        )
+        if not done:
+            raise KafkaOpsError(
+                "wait for the reassignment in progress",
+                reason=f"still in progress after {self.timeout}s: {self.blocking(*value)}; nothing was changed",
+            )
+        return value
+
+    # -- planning ------------------------------------------------------------
+
+    def plan(self):
+        """``(topics, current, target, moves)``; refuses (PlanError) before anything changes."""
+        topics = self.selected_topics()
+        states, pending = self.read(topics)
+        if self.blocking(states, pending) and self.params["wait_for_in_progress"]:
+            states, pending = self.wait_for_others(topics)
+        busy = [label(t, p) for t, p in in_progress_partitions(states, pending)]
+        if busy:
+            raise PlanError(
+                f"a reassignment is already in progress for partitions of the selected topics: {busy} "
+                "(set wait_for_in_progress=true to wait for it)"
+            )
+        current = current_assignment(states)
+        value = self.params[self.mode]
+        if self.mode == "drain_brokers":
+            for warning in drain_warnings(current, self.brokers, value):
+                self.module.warn(warning)
+        target = plan_target(self.mode, current, self.brokers, value)
+        moves = plan_moves(current, target)
+        check_moves(moves, self.brokers)
+        if moves and pending:
+            others = sorted(label(t, p) for t, p in pending)
+            raise PlanError(
+                f"another reassignment started through ZooKeeper is in progress ({others}); only one can run at a "
+                "time (set wait_for_in_progress=true to wait for it)"
+            )
+        return sorted(states), current, target, moves
+
+    # -- applying ------------------------------------------------------------
+
+    def apply(self, moves, throttle, result):
+        """Throttle, start, wait; the throttle is removed in any case."""
+        restore = []
+        succeeded = False
+        try:
+            if throttle:
+                broker_previous = read_broker_throttles(self.zk, self.chroot, throttle["brokers"])
+                topic_previous = read_topic_throttles(self.admin, throttle["topics"], self.request_timeout)
+                for warning in previous_throttle_warnings(throttle, broker_previous, topic_previous):
+                    self.module.warn(warning)
+                changes, restore = throttle_changes(throttle, broker_previous, topic_previous)
+                failures = alter_configs(self.admin, changes, self.request_timeout, "set the replication throttle")
+                if failures:
+                    raise KafkaOpsError(
+                        "set the replication throttle",
+                        reason="; ".join(f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures)
+                        + "; nothing was reassigned",
+                    )
+            start_reassignment(self.zk, self.chroot, moves, bool(self.params["zookeeper_sasl_username"]))
+            self.started = True
+            total = sum(len(parts) for parts in moves.values())
+            self.record_progress(0.0, sorted(label(t, p) for t in moves for p in moves[t]), total)
+            if self.params["wait"]:
+                self.wait_for_completion(moves)
+            succeeded = True
+        finally:
+            if restore:
+                problems = self.remove_throttle(restore)
+                result["throttle"]["removed"] = not problems
+                if problems and succeeded:
+                    raise KafkaOpsError("remove the replication throttle", reason="; ".join(problems))
+                for problem in problems:
+                    self.module.warn(f"could not remove the replication throttle: {problem}")
+
+    def remove_throttle(self, restore):
+        """Restore the previous throttle configs; returns problems (never raises for client errors)."""
+        try:
+            failures = alter_configs(self.admin, restore, self.request_timeout, "remove the replication throttle")
+            problems = [f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures]
+            brokers = [int(name) for kind, name, _v in restore if kind == "broker"]
+            topics = [name for kind, name, _v in restore if kind == "topic"]
+            found_brokers = read_broker_throttles(self.zk, self.chroot, brokers)
+            found_topics = read_topic_throttles(self.admin, topics, self.request_timeout)
+        except KafkaOpsError as e:
+            return [str(e)]
+        for kind, name, values in restore:
+            found = found_brokers.get(int(name)) if kind == "broker" else found_topics.get(name)
+            for key, expected in values.items():
+                if (found or {}).get(key) != expected:
+                    problems.append(f"{kind} {name} still has {key}={(found or {}).get(key)!r}")
+        return problems
+
+    def record_progress(self, elapsed, remaining, total):
+        entry = progress_entry(elapsed, remaining, total)
+        self.progress.append(entry)
+        self.module.log(progress_message(entry))
+
+    def wait_for_completion(self, moves):
+        total = sum(len(parts) for parts in moves.values())
+        seen = dict(remaining=self.progress[-1]["partitions"] if self.progress else None, at=0.0)
+
+        def read():
+            return reassignment_status(
+                moves, read_topic_states(self.zk, self.chroot, sorted(moves)), read_pending(self.zk, self.chroot)
+            )
+
+        def on_poll(value, elapsed):
+            remaining, _stopped = value
+            if remaining != seen["remaining"] or elapsed - seen["at"] >= PROGRESS_EVERY:
+                seen.update(remaining=remaining, at=elapsed)
+                self.record_progress(elapsed, remaining, total)
+
+        value, done = wait_until(read, lambda value: not value[0], self.timeout, on_poll, self.params["poll_interval"])
+        remaining, stopped = value
+        if not done:
+            raise KafkaOpsError(
+                "wait for the partition reassignment",
+                reason=f"{len(remaining)} of {total} partition(s) still moving after {self.timeout}s: {remaining}; "
+                "Kafka goes on with the reassignment in the background (it cannot be cancelled), the replication "
+                "throttle is removed",
+            )
+        if stopped:
+            raise KafkaOpsError(
+                "reassign partitions",
+                reason=f"the controller stopped the reassignment of {stopped} before it reached the target "
+                "(see the controller log)",
+            )
+
+    def elect(self, moves):
+        partitions = [(t, p) for t in sorted(moves) for p in sorted(moves[t])]
+        try:
+            election = elect_preferred_leaders(self.admin, partitions, self.request_timeout)
+        except KafkaOpsError as e:
+            # The move itself succeeded; the controller's auto leader rebalance catches up later.
+            election = dict(elected=[], not_needed=[], failed={label(t, p): str(e) for t, p in partitions})
+        for name, reason in sorted(election["failed"].items()):
+            self.module.warn(f"preferred leader election for {name} failed: {reason}")
+        return election
+
+    # -- the run ----------------------------------------------------------------
+
+    def run(self):
+        params = self.params
+        result = dict(
+            changed=False, actions=[], plan={}, moved_partitions=0, new_replicas=0, throttle=None, progress=[]
+        )
+        try:
+            topics, current, target, moves = self.plan()
+            throttle = throttle_plan(moves, params["throttle_bytes_per_sec"])
+            result.update(
+                changed=bool(moves),
+                plan=stringify(moves),
+                moved_partitions=sum(len(parts) for parts in moves.values()),
+                new_replicas=count_replica_moves(moves),
+                throttle=throttle_summary(throttle),
+                actions=action_labels(moves, throttle, params["wait"], params["elect_preferred_leaders"]),
+            )
+            after = target
+            if moves and not self.module.check_mode:
+                try:
+                    self.apply(moves, throttle, result)
+                finally:
+                    result["progress"] = self.progress
+                if params["wait"] and params["elect_preferred_leaders"]:
+                    result["leader_election"] = self.elect(moves)
+                states = read_topic_states(self.zk, self.chroot, topics)
+                after = current_assignment(states)
+                if not params["wait"]:
+                    result["in_progress"] = [
+                        label(t, p) for t, p in in_progress_partitions(states, read_pending(self.zk, self.chroot))
+                    ]
+        except KafkaOpsError as e:
+            if result["changed"] and not self.module.check_mode:
+                # Truthful: a failure before the reassignment started changed nothing (the throttle is restored).
+                result["changed"] = self.started
+            self.module.fail_kafka(e, **result)
+
+        result["assignment"] = stringify(after)
+        if self.module._diff:
+            result["diff"] = dict(
+                before=stringify({t: {p: current[t][p] for p in parts} for t, parts in moves.items()}),
+                after=stringify({t: {p: after.get(t, {}).get(p) for p in parts} for t, parts in moves.items()}),
+            )
+        return result
+
+
+def validate(module):
+    params = module.params
+    if not params["zookeeper_hosts"]:
+        module.fail_json(
+            msg="zookeeper_hosts is required: the replica assignment is read and changed through ZooKeeper "
+            "(confluent-kafka has no partition reassignment API)"
+        )
+    for name in ("drain_brokers", "spread_over", "topics"):
+        if params[name] is not None and not params[name]:
+            module.fail_json(msg=f"{name} must not be empty")
+    if params["timeout"] <= 0:
+        module.fail_json(msg=f"timeout must be greater than 0, got {params['timeout']}")
+    if params["poll_interval"] <= 0:
+        module.fail_json(msg=f"poll_interval must be greater than 0, got {params['poll_interval']}")
+    if params["throttle_bytes_per_sec"] < 0:
+        module.fail_json(
+            msg=f"throttle_bytes_per_sec must be 0 (no throttle) or more, got {params['throttle_bytes_per_sec']}"
+        )
+    if not params["wait"] and params["throttle_bytes_per_sec"]:
+        module.fail_json(
+            msg="wait=false needs throttle_bytes_per_sec=0: the throttle can only be removed once the move is "
+            "complete (run the task with async to move throttled in the background)"
+        )
+
+
+def main():
+    argument_spec = dict(
+        topics=dict(type="list", elements="str"),
+        assignment=dict(type="dict"),
+        drain_brokers=dict(type="list", elements="int"),
+        spread_over=dict(type="list", elements="int"),
+        replication_factor=dict(type="int"),
+        throttle_bytes_per_sec=dict(type="int", default=DEFAULT_THROTTLE),
+        wait=dict(type="bool", default=True),
+        timeout=dict(type="int", default=3600),
+        poll_interval=dict(type="float", default=2.0),
+        wait_for_in_progress=dict(type="bool", default=False),
+        elect_preferred_leaders=dict(type="bool", default=True),
+        state=dict(type="str", choices=["present"], default="present"),
+    )
+    module = KafkaModule(
+        argument_spec=argument_spec,
+        zookeeper=True,
+        supports_check_mode=True,
+        mutually_exclusive=[MODES, ("topics", "assignment")],
+        required_one_of=[MODES, ("topics", "assignment")],
+    )
+    validate(module)
+
+    try:
+        admin = module.admin_client()
+        cluster = module.describe_cluster(admin)
+        zk = module.zookeeper()
+    except KafkaOpsError as e:
+        module.fail_kafka(e, changed=False)
+
+    brokers = {broker["id"]: broker["rack"] for broker in cluster["brokers"]}
+    result = Reassigner(module, admin, zk, brokers).run()
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import concurrent.futures
+import re
+from types import SimpleNamespace
+
+import pytest
+
+confluent_kafka = pytest.importorskip("confluent_kafka")
+
+from confluent_kafka import ConsumerGroupState  # noqa: E402
+from confluent_kafka import TopicPartition  # noqa: E402
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_groups as kg  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError  # noqa: E402
+
+KafkaError = confluent_kafka.KafkaError
+KafkaException = confluent_kafka.KafkaException
+
+
+def done(value=None, exception=None):
+    future = concurrent.futures.Future()
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(value)
+    return future
+
+
+# ---------------------------------------------------------------------------
+# states and selection
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        (ConsumerGroupState.STABLE, "stable"),
+        (ConsumerGroupState.EMPTY, "empty"),
+        (ConsumerGroupState.PREPARING_REBALANCING, "preparing_rebalance"),
+        (ConsumerGroupState.COMPLETING_REBALANCING, "completing_rebalance"),
+        (ConsumerGroupState.DEAD, "dead"),
+        (ConsumerGroupState.UNKNOWN, "unknown"),
+        ("PreparingRebalance", "preparing_rebalance"),
+        (None, "unknown"),
+        ("something-new", "unknown"),
+    ],
+)
+def test_state_name(value, name):
+    assert kg.state_name(value) == name
+
+
+@pytest.mark.parametrize(
+    "values, states, errors",
+    [
+        (["Stable", "EMPTY"], {"stable", "empty"}, []),
+        (["preparing-rebalance", "CompletingRebalance"], {"preparing_rebalance", "completing_rebalance"}, []),
+        (["PREPARING_REBALANCING"], {"preparing_rebalance"}, []),
+        (None, set(), []),
+        (["stabel"], set(), ["unknown group state 'stabel' (expected one of stable, empty, "]),
+    ],
+)
+def test_normalize_states(values, states, errors):
+    found, problems = kg.normalize_states(values)
+    assert found == states
+    assert len(problems) == len(errors)
+    for problem, expected in zip(problems, errors, strict=True):
+        assert problem.startswith(expected)
+
+
+def test_compile_pattern():
+    assert kg.compile_pattern(None) == (None, None)
+    assert kg.compile_pattern("mm2-.*")[0].pattern == "mm2-.*"
+    pattern, error = kg.compile_pattern("mm2-(")
+    assert pattern is None
+    assert error.startswith("pattern 'mm2-(' is not a valid regular expression")
+
+
+LISTINGS = [
+    dict(group_id="mm2-eu", state="stable"),
+    dict(group_id="mm2-us", state="empty"),
+    dict(group_id="billing", state="stable"),
+    dict(group_id="xmm2-eu", state="stable"),
+]
+
+
+@pytest.mark.parametrize(
+    "pattern, states, expected",
+    [
+        (None, None, ["billing", "mm2-eu", "mm2-us", "xmm2-eu"]),
+        ("mm2-.*", None, ["mm2-eu", "mm2-us"]),  # the whole id must match
+        ("mm2-.*", {"stable"}, ["mm2-eu"]),
+        (None, {"dead"}, []),
+        ("bill", None, []),
+    ],
+)
+def test_select_groups(pattern, states, expected):
+    assert kg.select_groups(LISTINGS, re.compile(pattern) if pattern else None, states) == expected
+
+
+# ---------------------------------------------------------------------------
+# lag
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "committed, end, lag",
+    [
+        (0, 10, 10),
+        (10, 10, 0),
+        (12, 10, 0),  # committed beyond the end (topic recreated): never negative
+        (None, 10, None),
+        (5, None, None),
+    ],
+)
+def test_partition_lag(committed, end, lag):
+    assert kg.partition_lag(committed, end) == lag
+
+
+def test_group_lag_totals_per_topic_and_group():
+    committed = {("a", 0): 5, ("a", 1): 10, ("b", 0): 0}
+    ends = {("a", 0): 10, ("a", 1): 12, ("b", 0): 3}
+    result = kg.group_lag(committed, ends)
+    assert result["lag"] == 10
+    assert result["unknown_lag_partitions"] == 0
+    assert result["topics"]["a"]["lag"] == 7
+    assert result["topics"]["b"]["lag"] == 3
+    assert result["topics"]["a"]["partitions"] == [
+        dict(partition=0, committed_offset=5, end_offset=10, lag=5),
+        dict(partition=1, committed_offset=10, end_offset=12, lag=2),
+    ]
+
+
+def test_group_lag_unknown_partitions_are_counted_not_added():
+    committed = {("a", 0): 5}
+    ends = {("a", 0): 10, ("a", 1): 20, ("a", 2): None}
+    result = kg.group_lag(
+        committed, ends, assigned={("a", 1)}, errors={("a", 2): "no leader"}, partition_counts={"a": 3}
+    )
+    assert result["lag"] == 5
+    assert result["unknown_lag_partitions"] == 2
+    assert result["topics"]["a"]["partitions"] == [
+        dict(partition=0, committed_offset=5, end_offset=10, lag=5),
+        dict(partition=1, committed_offset=None, end_offset=20, lag=None),
+        dict(partition=2, committed_offset=None, end_offset=None, lag=None, error="no leader"),
+    ]
+
+
+def test_group_lag_partition_counts_only_for_topics_of_the_group():
+    result = kg.group_lag({("a", 0): 1}, {("a", 0): 1}, partition_counts={"a": 1, "other": 4})
+    assert list(result["topics"]) == ["a"]
+
+
+def test_group_lag_empty():
+    assert kg.group_lag({}, {}) == dict(lag=0, unknown_lag_partitions=0, topics={})
+
+
+# ---------------------------------------------------------------------------
+# descriptions
+# ---------------------------------------------------------------------------
+
+
+def member(member_id, client_id="app", host="/10.0.0.5", partitions=(), instance=None):
+    return SimpleNamespace(
+        member_id=member_id,
+        client_id=client_id,
+        host=host,
+        group_instance_id=instance,
+        assignment=SimpleNamespace(topic_partitions=[TopicPartition(t, p) for t, p in partitions]),
+    )
+
+
+def description(group_id="g", state=ConsumerGroupState.STABLE, members=()):
+    return SimpleNamespace(
+        group_id=group_id,
+        is_simple_consumer_group=False,
+        members=list(members),
+        partition_assignor="range",
+        state=state,
+        coordinator=SimpleNamespace(id=1, host="kafka-1", port=9092),
+        type=SimpleNamespace(name="CLASSIC"),
+    )
+
+
+def test_group_state_and_members():
+    group = kg.group_state(
+        description(members=[member("m-2", partitions=[("b", 0), ("a", 1)]), member("m-1", host="10.0.0.6")])
+    )
+    assert group == dict(
+        group_id="g",
+        state="stable",
+        type="classic",
+        is_simple_consumer_group=False,
+        partition_assignor="range",
+        coordinator=dict(id=1, host="kafka-1", port=9092),
+        members=[
+            dict(member_id="m-1", client_id="app", host="10.0.0.6", group_instance_id=None, assignment=[]),
+            dict(
+                member_id="m-2",
+                client_id="app",
+                host="10.0.0.5",
+                group_instance_id=None,
+                assignment=[dict(topic="a", partition=1), dict(topic="b", partition=0)],
+            ),
+        ],
+    )
+    assert kg.assigned_partitions(group) == {("a", 1), ("b", 0)}
+    assert kg.group_partitions({("c", 0): 3}, group) == {("a", 1), ("b", 0), ("c", 0)}
+
+
+# ---------------------------------------------------------------------------
+# client calls against a minimal fake
+# ---------------------------------------------------------------------------
+
+
+class Admin:
+    def __init__(self, list_errors=()):
+        self.list_errors = list(list_errors)
+        self.requests = []
+
+    def list_consumer_groups(self, request_timeout):
+        valid = [SimpleNamespace(group_id="g", state=ConsumerGroupState.EMPTY)]
+        return done(SimpleNamespace(valid=valid, errors=self.list_errors))
+
+    def list_consumer_group_offsets(self, requests, request_timeout):
+        group = requests[0].group_id
+        partitions = [TopicPartition("a", 0, 7), TopicPartition("a", 1, -1001)]
+        return {group: done(SimpleNamespace(group_id=group, topic_partitions=partitions))}
+
+    def list_offsets(self, request, isolation_level, request_timeout):
+        self.requests.append((sorted((tp.topic, tp.partition) for tp in request), isolation_level))
+        gone = KafkaException(KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART, "Broker: Unknown topic or partition"))
+        return {
+            tp: done(exception=gone) if tp.topic == "gone" else done(SimpleNamespace(offset=10 + tp.partition))
+            for tp in request
+        }
+
+    def list_topics(self, timeout):
+        return SimpleNamespace(
+            topics={
+                "a": SimpleNamespace(partitions={0: None, 1: None, 2: None}, error=None),
+                "broken": SimpleNamespace(partitions={}, error=KafkaError(KafkaError.LEADER_NOT_AVAILABLE)),
+            }
+        )
+
+
+def test_list_groups():
+    assert kg.list_groups(Admin(), 5) == [dict(group_id="g", state="empty")]
+
+
+def test_list_groups_fails_on_partial_answer():
+    error = KafkaException(KafkaError(KafkaError._TRANSPORT, "broker 2 down"))
+    with pytest.raises(KafkaOpsError) as info:
+        kg.list_groups(Admin(list_errors=[error]), 5)
+    assert str(info.value).startswith("Failed to list consumer groups: broker 2 down")
+
+
+def test_committed_offsets_without_commit_is_none():
+    assert kg.committed_offsets(Admin(), "g", 5) == {("a", 0): 7, ("a", 1): None}
+
+
+def test_end_offsets_per_partition_errors():
+    admin = Admin()
+    ends, errors = kg.end_offsets(admin, {("a", 1), ("gone", 0), ("a", 0)}, 5, "read_committed")
+    assert ends == {("a", 0): 10, ("a", 1): 11, ("gone", 0): None}
+    assert errors == {("gone", 0): "Broker: Unknown topic or partition (UNKNOWN_TOPIC_OR_PART)"}
+    assert admin.requests == [([("a", 0), ("a", 1), ("gone", 0)], confluent_kafka.IsolationLevel.READ_COMMITTED)]
+    assert kg.end_offsets(admin, set(), 5) == ({}, {})
+
+
+def test_partition_counts():
+    assert kg.partition_counts(Admin(), {"a", "broken", "missing"}, 5) == {"a": 3}
+    assert kg.partition_counts(Admin(), set(), 5) == {}

@@ -1,0 +1,521 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""kafka_reassign main() against an in-memory ZooKeeper, controller and AdminClient (no network)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+from types import SimpleNamespace
+
+import pytest
+
+confluent_kafka = pytest.importorskip("confluent_kafka")
+kazoo_exceptions = pytest.importorskip("kazoo.exceptions")
+
+from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
+from confluent_kafka.admin import ConfigSource  # noqa: E402
+from confluent_kafka.admin import ResourceType  # noqa: E402
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.modules import kafka_reassign  # noqa: E402
+
+KafkaError = confluent_kafka.KafkaError
+KafkaException = confluent_kafka.KafkaException
+
+REASSIGN = "/kafka/admin/reassign_partitions"
+RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
+REPLICA_KEYS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
+ON_THREE = {"0": [0, 1], "1": [1, 2], "2": [2, 0], "3": [0, 2], "4": [1, 0], "5": [2, 1]}
+
+
+def done(value=None, exception=None):
+    future = concurrent.futures.Future()
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(value)
+    return future
+
+
+def topic_znode(partitions, adding=None, removing=None):
+    return json.dumps(
+        dict(
+            version=3,
+            topic_id="x",
+            partitions=partitions,
+            adding_replicas=adding or {},
+            removing_replicas=removing or {},
+        )
+    ).encode()
+
+
+class FakeZooKeeper:
+    """Znodes in a dict, and a controller that completes a reassignment after ``delay`` reads of its znode."""
+
+    def __init__(self, topics, delay=2, complete=True):
+        self.nodes = {"/kafka/brokers/topics": b"", "/kafka/admin": b""}
+        for name, partitions in topics.items():
+            self.nodes[f"/kafka/brokers/topics/{name}"] = topic_znode(partitions)
+        self.delay = delay
+        self.complete = complete
+        self.reads = 0
+        self.created = []
+
+    def get(self, path):
+        if path not in self.nodes:
+            raise kazoo_exceptions.NoNodeError(path)
+        if path == REASSIGN:
+            self.reads += 1
+            if self.complete and self.reads >= self.delay:
+                self.finish()
+                raise kazoo_exceptions.NoNodeError(path)
+        return self.nodes[path], None
+
+    def get_children(self, path):
+        if path not in self.nodes:
+            raise kazoo_exceptions.NoNodeError(path)
+        prefix = path.rstrip("/") + "/"
+        return sorted({p[len(prefix) :].split("/")[0] for p in self.nodes if p.startswith(prefix)})
+
+    def create(self, path, value=b"", acl=None):
+        if path in self.nodes:
+            raise kazoo_exceptions.NodeExistsError(path)
+        self.nodes[path] = value
+        self.created.append((path, json.loads(value), acl))
+        if path == REASSIGN:
+            self.reads = 0
+            for entry in json.loads(value)["partitions"]:
+                self.update_topic(entry["topic"], str(entry["partition"]), entry["replicas"], moving=True)
+
+    def update_topic(self, topic, partition, replicas, moving):
+        path = f"/kafka/brokers/topics/{topic}"
+        state = json.loads(self.nodes[path])
+        current = state["partitions"][partition]
+        if moving:
+            state["partitions"][partition] = replicas + [b for b in current if b not in replicas]
+            state["adding_replicas"][partition] = [b for b in replicas if b not in current]
+            state["removing_replicas"][partition] = [b for b in current if b not in replicas]
+        else:
+            state["partitions"][partition] = replicas
+            state["adding_replicas"].pop(partition, None)
+            state["removing_replicas"].pop(partition, None)
+        self.nodes[path] = json.dumps(state).encode()
+
+    def finish(self):
+        for entry in json.loads(self.nodes.pop(REASSIGN))["partitions"]:
+            self.update_topic(entry["topic"], str(entry["partition"]), entry["replicas"], moving=False)
+
+    def partitions(self, topic):
+        return json.loads(self.nodes[f"/kafka/brokers/topics/{topic}"])["partitions"]
+
+    def broker_config(self, broker):
+        data = self.nodes.get(f"/kafka/config/brokers/{broker}")
+        return json.loads(data)["config"] if data else {}
+
+
+class FakeAdmin:
+    """Broker configs live in the fake ZooKeeper (as in a ZooKeeper-mode cluster), topic configs here."""
+
+    def __init__(self, zk, brokers=(0, 1, 2, 3), racks=None, fail_alter=None):
+        self.zk = zk
+        self.brokers = brokers
+        self.racks = racks or {}
+        self.fail_alter = fail_alter
+        self.topic_configs = {}
+        self.alter_calls = []
+        self.elections = []
+
+    def describe_cluster(self, request_timeout, include_authorized_operations=False):
+        nodes = [SimpleNamespace(id=b, host=f"kafka-{b}", port=9092, rack=self.racks.get(b)) for b in self.brokers]
+        return done(SimpleNamespace(cluster_id="cid", controller=nodes[0], nodes=nodes))
+
+    def poll(self, timeout):
+        return 0
+
+    def describe_configs(self, resources, request_timeout):
+        result = {}
+        for resource in resources:
+            config = self.topic_configs.get(resource.name, {})
+            entries = {
+                key: SimpleNamespace(
+                    value=config.get(key, ""),
+                    source=(ConfigSource.DYNAMIC_TOPIC_CONFIG if key in config else ConfigSource.DEFAULT_CONFIG).value,
+                )
+                for key in REPLICA_KEYS
+            }
+            result[resource] = done(entries)
+        return result
+
+    def incremental_alter_configs(self, resources, request_timeout):
+        brokers = [r for r in resources if r.restype == ResourceType.BROKER]
+        if len(brokers) > 1:  # librdkafka refuses this
+            error = KafkaException(KafkaError(KafkaError._CONFLICT, "Only one ConfigResource of type BROKER"))
+            return {r: done(exception=error) for r in resources}
+        result = {}
+        for resource in resources:
+            changes = {
+                e.name: (e.value if e.incremental_operation == AlterConfigOpType.SET else None)
+                for e in resource.incremental_configs
+            }
+            self.alter_calls.append((resource.restype.name.lower(), resource.name, changes))
+            if self.fail_alter and self.fail_alter(resource, changes):
+                result[resource] = done(exception=KafkaException(KafkaError(KafkaError.POLICY_VIOLATION, "refused")))
+                continue
+            if resource.restype == ResourceType.BROKER:
+                config = self.zk.broker_config(resource.name)
+                path = f"/kafka/config/brokers/{resource.name}"
+                store = lambda c, path=path: self.zk.nodes.__setitem__(  # noqa: E731
+                    path, json.dumps(dict(version=1, config=c)).encode()
+                )
+            else:
+                config = self.topic_configs.setdefault(resource.name, {})
+                store = lambda c: None  # noqa: E731
+            for key, value in changes.items():
+                if value is None:
+                    config.pop(key, None)
+                else:
+                    config[key] = value
+            store(config)
+            result[resource] = done()
+        return result
+
+    def elect_leaders(self, election_type, partitions):
+        self.elections.append([(tp.topic, tp.partition) for tp in partitions])
+        errors = {}
+        for i, tp in enumerate(partitions):
+            errors[tp] = None if i == 0 else KafkaError(KafkaError.ELECTION_NOT_NEEDED, "not needed")
+        return done(errors)
+
+    def throttles(self):
+        """Every throttle config still set, in ZooKeeper (brokers) or on topics."""
+        found = {}
+        for broker in self.brokers:
+            config = {k: v for k, v in self.zk.broker_config(broker).items() if k in RATE_KEYS}
+            if config:
+                found[f"broker {broker}"] = config
+        for topic, config in self.topic_configs.items():
+            config = {k: v for k, v in config.items() if k in REPLICA_KEYS}
+            if config:
+                found[f"topic {topic}"] = config
+        return found
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    holder = {}
+
+    def install(topics=None, brokers=(0, 1, 2, 3), racks=None, fail_alter=None, **zk_options):
+        zk = FakeZooKeeper(topics if topics is not None else {"orders": dict(ON_THREE)}, **zk_options)
+        admin = FakeAdmin(zk, brokers=brokers, racks=racks, fail_alter=fail_alter)
+        monkeypatch.setattr(KafkaModule, "admin_client", lambda module: admin)
+        monkeypatch.setattr(KafkaModule, "zookeeper", lambda module: zk)
+        holder.update(zk=zk, admin=admin)
+        return SimpleNamespace(zk=zk, admin=admin)
+
+    return install
+
+
+BASE = dict(
+    bootstrap_servers=["kafka-0:9092"],
+    zookeeper_hosts="zk-0:2181",
+    zookeeper_sasl_username="kafka",
+    zookeeper_sasl_password="zk-pw-8d1",
+    poll_interval=0.01,
+    timeout=5,
+)
+
+
+def args(**kwargs):
+    return dict(BASE, **kwargs)
+
+
+def test_check_mode_shows_the_plan_and_writes_nothing(cluster, run_module):
+    c = cluster()
+    failed, result = run_module(
+        kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]), check_mode=True, diff=True
+    )
+    assert not failed, result
+    assert result["changed"] is True
+    assert sorted(result["plan"]["orders"]) == ["0", "2", "3", "4"]
+    assert all(0 in m["from"] and 0 not in m["to"] for m in result["plan"]["orders"].values())
+    assert result["new_replicas"] == 4
+    assert result["throttle"]["rate"] == 52428800
+    assert "removed" not in result["throttle"]
+    assert result["actions"][0].startswith("set replication throttle 52428800 B/s on brokers [0, 1, 2, 3]")
+    assert result["progress"] == []
+    assert result["diff"]["before"] == {"orders": {p: ON_THREE[p] for p in ("0", "2", "3", "4")}}
+    assert result["diff"]["after"] == {"orders": {p: m["to"] for p, m in result["plan"]["orders"].items()}}
+    assert c.zk.created == []
+    assert c.admin.alter_calls == []
+    assert c.zk.partitions("orders") == ON_THREE
+
+
+def test_drain_throttles_waits_removes_the_throttle_and_elects(cluster, run_module):
+    c = cluster()
+    _failed, planned = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]), check_mode=True)
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]), diff=True)
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["plan"] == planned["plan"]
+    assert result["actions"] == planned["actions"]
+    final = c.zk.partitions("orders")
+    assert all(0 not in replicas for replicas in final.values())
+    assert result["assignment"] == {"orders": final}
+    assert result["diff"]["after"] == {"orders": {p: final[p] for p in result["plan"]["orders"]}}
+    # The reassignment znode carried exactly the plan, with the brokers' ACL.
+    ((path, document, acl),) = c.zk.created
+    assert path == REASSIGN
+    assert {str(e["partition"]): e["replicas"] for e in document["partitions"]} == {
+        p: m["to"] for p, m in result["plan"]["orders"].items()
+    }
+    assert acl is not None
+    # Throttle: set on every broker involved and on the topic, then removed again.
+    kinds = [(kind, name) for kind, name, _changes in c.admin.alter_calls]
+    assert kinds == [("broker", "0"), ("broker", "1"), ("broker", "2"), ("broker", "3"), ("topic", "orders")] * 2
+    assert c.admin.alter_calls[0][2] == {key: "52428800" for key in RATE_KEYS}
+    assert (
+        c.admin.alter_calls[4][2]["follower.replication.throttled.replicas"]
+        == (result["throttle"]["topics"]["orders"]["follower.replication.throttled.replicas"])
+    )
+    assert c.admin.throttles() == {}
+    assert result["throttle"]["removed"] is True
+    # Progress from "all moving" to "done".
+    assert result["progress"][0]["remaining"] == 4
+    assert result["progress"][-1]["remaining"] == 0
+    assert result["progress"][-1]["partitions"] == []
+    assert c.admin.elections == [[("orders", p) for p in (0, 2, 3, 4)]]
+    assert result["leader_election"]["elected"] == ["orders-0"]
+    assert result["leader_election"]["failed"] == {}
+
+
+def test_idempotent_run_sets_no_throttle(cluster, run_module):
+    c = cluster(topics={"orders": {"0": [1, 2], "1": [2, 3]}})
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["plan"] == {}
+    assert result["actions"] == []
+    assert result["throttle"] is None
+    assert result["assignment"] == {"orders": {"0": [1, 2], "1": [2, 3]}}
+    assert c.admin.alter_calls == []
+    assert c.zk.created == []
+    assert c.admin.elections == []
+
+
+def test_spread_scale_up_then_rerun_is_unchanged(cluster, run_module):
+    c = cluster()
+    failed, result = run_module(kafka_reassign.main, args(topics=["all"], spread_over=[0, 1, 2, 3]))
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["new_replicas"] == 3
+    failed, again = run_module(kafka_reassign.main, args(topics=["all"], spread_over=[0, 1, 2, 3]))
+    assert not failed, again
+    assert again["changed"] is False
+    assert again["assignment"] == result["assignment"] == {"orders": c.zk.partitions("orders")}
+
+
+def test_replication_factor_without_throttle(cluster, run_module):
+    c = cluster()
+    failed, result = run_module(
+        kafka_reassign.main, args(topics=["orders"], replication_factor=3, throttle_bytes_per_sec=0)
+    )
+    assert not failed, result
+    assert all(len(replicas) == 3 for replicas in c.zk.partitions("orders").values())
+    assert result["throttle"] is None
+    assert c.admin.alter_calls == []
+    assert not any(action.startswith("set replication throttle") for action in result["actions"])
+
+
+def test_explicit_assignment(cluster, run_module):
+    c = cluster()
+    failed, result = run_module(kafka_reassign.main, args(assignment={"orders": {"0": [3, 1]}}))
+    assert not failed, result
+    assert result["plan"] == {"orders": {"0": {"from": [0, 1], "to": [3, 1]}}}
+    assert c.zk.partitions("orders")["0"] == [3, 1]
+    assert result["assignment"]["orders"]["1"] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(topics=["orders"], spread_over=[0, 1, 9]), "spread_over names brokers that are not live: [9]"),
+        (dict(assignment={"orders": {"0": [0, 9]}}), "assignment of orders-0 names brokers that are not live: [9]"),
+        (dict(topics=["orders"], drain_brokers=[0, 1, 2]), "cannot drain brokers [0, 1, 2]: partition orders-0"),
+        (dict(topics=["orders"], replication_factor=5), "replication_factor 5 is greater than the number of live"),
+        (dict(topics=["orders", "nope"], drain_brokers=[0]), "topic(s) not found: ['nope']"),
+        (dict(topics=["orders"], drain_brokers=[0], spread_over=[1]), "mutually exclusive"),
+        (dict(topics=["orders"], assignment={"orders": {"0": [1]}}), "mutually exclusive"),
+        (dict(topics=["orders"]), "one of the following is required"),
+        (dict(drain_brokers=[0]), "one of the following is required: topics, assignment"),
+        (dict(topics=["orders"], drain_brokers=[]), "drain_brokers must not be empty"),
+        (dict(topics=["orders"], drain_brokers=[0], wait=False), "wait=false needs throttle_bytes_per_sec=0"),
+        (dict(topics=["orders"], drain_brokers=[0], throttle_bytes_per_sec=-1), "throttle_bytes_per_sec must be 0"),
+        (dict(topics=["orders"], drain_brokers=[0], timeout=0), "timeout must be greater than 0"),
+        (dict(topics=["orders"], drain_brokers=[0], state="absent"), "value of state must be one of: present"),
+        (dict(topics=["orders"], drain_brokers=[0], zookeeper_hosts=None), "zookeeper_hosts is required"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(cluster, run_module, options, message):
+    c = cluster()
+    failed, result = run_module(kafka_reassign.main, args(**options))
+    assert failed
+    assert message in result["msg"]
+    assert not result.get("changed")
+    assert c.zk.created == []
+    assert c.admin.alter_calls == []
+    assert c.zk.partitions("orders") == ON_THREE
+    assert "zk-pw-8d1" not in json.dumps(result)
+
+
+def test_reassignment_in_progress_is_refused(cluster, run_module):
+    c = cluster()
+    c.zk.update_topic("orders", "1", [1, 3], moving=True)
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert failed
+    assert "a reassignment is already in progress for partitions of the selected topics: ['orders-1']" in result["msg"]
+    assert "wait_for_in_progress" in result["msg"]
+    assert c.zk.created == []
+    assert c.admin.alter_calls == []
+
+
+def test_other_zookeeper_reassignment_blocks_a_new_one(cluster, run_module):
+    c = cluster(topics={"orders": dict(ON_THREE), "other": {"0": [1, 2]}}, complete=False)
+    c.zk.create(
+        REASSIGN, json.dumps(dict(version=1, partitions=[dict(topic="other", partition=0, replicas=[2, 3])])).encode()
+    )
+    c.zk.created.clear()
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert failed
+    assert "another reassignment started through ZooKeeper is in progress (['other-0'])" in result["msg"]
+    assert c.zk.created == []
+    # Nothing to move: no reason to refuse.
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[3]))
+    assert not failed, result
+    assert result["changed"] is False
+
+
+def test_wait_for_in_progress_waits_then_plans_from_the_result(cluster, run_module):
+    c = cluster(delay=3)
+    c.zk.create(
+        REASSIGN, json.dumps(dict(version=1, partitions=[dict(topic="orders", partition=1, replicas=[1, 3])])).encode()
+    )
+    c.zk.created.clear()
+    failed, result = run_module(
+        kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], wait_for_in_progress=True)
+    )
+    assert not failed, result
+    assert result["changed"] is True
+    assert "1" not in result["plan"]["orders"]  # [1, 3] after the other reassignment: nothing to drain
+    assert c.zk.partitions("orders")["1"] == [1, 3]
+
+
+def test_timeout_fails_removes_the_throttle_and_reports_progress(cluster, run_module):
+    c = cluster(complete=False)
+    failed, result = run_module(
+        kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], timeout=1, poll_interval=0.2)
+    )
+    assert failed
+    assert result["msg"].startswith(
+        "Failed to wait for the partition reassignment: 4 of 4 partition(s) still moving after 1s"
+    )
+    assert "the replication throttle is removed" in result["msg"]
+    assert result["changed"] is True
+    assert result["throttle"]["removed"] is True
+    assert c.admin.throttles() == {}
+    assert result["progress"][0]["remaining"] == 4
+    assert c.admin.elections == []
+
+
+def test_failed_throttle_is_undone_and_nothing_is_reassigned(cluster, run_module):
+    c = cluster(fail_alter=lambda resource, changes: resource.name == "orders" and any(changes.values()))
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert failed
+    assert (
+        result["msg"]
+        == "Failed to set the replication throttle: topic orders: refused (POLICY_VIOLATION); nothing was reassigned"
+    )
+    assert result["changed"] is False
+    assert c.zk.created == []
+    assert c.admin.throttles() == {}
+    assert result["throttle"]["removed"] is True
+
+
+def test_failed_throttle_removal_fails_a_completed_move(cluster, run_module):
+    c = cluster(fail_alter=lambda resource, changes: resource.name == "2" and not any(changes.values()))
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert failed
+    assert result["msg"].startswith("Failed to remove the replication throttle: broker 2: refused (POLICY_VIOLATION)")
+    assert "broker 2 still has leader.replication.throttled.rate='52428800'" in result["msg"]
+    assert result["changed"] is True
+    assert result["throttle"]["removed"] is False
+    assert all(0 not in replicas for replicas in c.zk.partitions("orders").values())
+
+
+def test_previous_throttles_are_restored(cluster, run_module):
+    c = cluster()
+    c.zk.nodes["/kafka/config/brokers/1"] = json.dumps(
+        dict(version=1, config={"leader.replication.throttled.rate": "1000"})
+    ).encode()
+    c.admin.topic_configs["orders"] = {"leader.replication.throttled.replicas": "9:9"}
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert not failed, result
+    assert c.zk.broker_config(1) == {"leader.replication.throttled.rate": "1000"}
+    assert c.admin.topic_configs["orders"] == {"leader.replication.throttled.replicas": "9:9"}
+    # ansible-core 2.19 returns structured warnings ({"event": {"msg": ...}}), older releases strings.
+    assert "broker 1 already has a replication throttle" in str(result["warnings"])
+
+
+def test_no_wait_returns_the_reassignment_in_progress(cluster, run_module):
+    c = cluster(complete=False)
+    failed, result = run_module(
+        kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], wait=False, throttle_bytes_per_sec=0)
+    )
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["in_progress"] == ["orders-0", "orders-2", "orders-3", "orders-4"]
+    assert result["actions"] == ["reassign 4 partition(s) of topic orders (4 new replica(s))"]
+    assert c.admin.elections == []
+    assert len(result["progress"]) == 1
+
+
+def test_drain_of_an_unknown_broker_warns(cluster, run_module):
+    cluster()
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[9]))
+    assert not failed, result
+    assert result["changed"] is False
+    assert "drain_brokers [9] are not live brokers and hold no replica of the selected topics" in str(
+        result["warnings"]
+    )
+
+
+def test_failed_election_only_warns(cluster, run_module, monkeypatch):
+    c = cluster()
+
+    def refuse(election_type, partitions):
+        return done(exception=KafkaException(KafkaError(KafkaError.CLUSTER_AUTHORIZATION_FAILED, "denied")))
+
+    monkeypatch.setattr(c.admin, "elect_leaders", refuse)
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert not failed, result
+    assert sorted(result["leader_election"]["failed"]) == ["orders-0", "orders-2", "orders-3", "orders-4"]
+    assert "preferred leader election for orders-0 failed" in str(result["warnings"])
+
+
+def test_wait_for_in_progress_gives_up_at_the_timeout(cluster, run_module):
+    c = cluster(complete=False)
+    c.zk.update_topic("orders", "1", [1, 3], moving=True)
+    failed, result = run_module(
+        kafka_reassign.main,
+        args(topics=["orders"], drain_brokers=[0], wait_for_in_progress=True, timeout=1, poll_interval=0.2),
+    )
+    assert failed
+    assert result["msg"] == (
+        "Failed to wait for the reassignment in progress: still in progress after 1s: ['orders-1']; nothing was changed"
+    )
+    assert result["changed"] is False
+    assert c.zk.created == []
+    assert c.admin.alter_calls == []
