@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-
 import pytest
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
@@ -16,6 +14,7 @@ from confluent_kafka.admin import AclOperation  # noqa: E402
 from confluent_kafka.admin import AclPermissionType  # noqa: E402
 from confluent_kafka.admin import ResourcePatternType  # noqa: E402
 from confluent_kafka.admin import ResourceType  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl as ka  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError  # noqa: E402
@@ -409,15 +408,6 @@ def test_delegation_token_has_no_client_type():
 # ---------------------------------------------------------------------------
 # client calls against a minimal fake
 # ---------------------------------------------------------------------------
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 class Admin:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 from types import SimpleNamespace
 
@@ -15,21 +14,13 @@ confluent_kafka = pytest.importorskip("confluent_kafka")
 
 from confluent_kafka import ConsumerGroupState  # noqa: E402
 from confluent_kafka import TopicPartition  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_groups as kg  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError  # noqa: E402
 
 KafkaError = confluent_kafka.KafkaError
 KafkaException = confluent_kafka.KafkaException
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 # ---------------------------------------------------------------------------

@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 from types import SimpleNamespace
 
 import pytest
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_topic as kt
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
@@ -480,15 +480,6 @@ def test_chunked(count, size, sizes):
     chunks = kt.chunked(range(count), size)
     assert [len(c) for c in chunks] == sizes
     assert [i for c in chunks for i in c] == list(range(count))
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 def test_run_batched_sends_chunks_in_turn_and_collects_errors():

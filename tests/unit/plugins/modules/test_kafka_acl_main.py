@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
 from confluent_kafka.admin import AclOperation  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl as ka  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
@@ -32,15 +32,6 @@ SASL = dict(
     sasl_password=ADMIN_PASSWORD,
 )
 CLUSTER_OPERATIONS = [AclOperation.DESCRIBE, AclOperation.ALTER]
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 def acl(operation="read", principal="User:alice", resource_type="topic", name="orders", pattern="literal", **kw):

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +15,7 @@ confluent_kafka = pytest.importorskip("confluent_kafka")
 
 from confluent_kafka import ConsumerGroupState  # noqa: E402
 from confluent_kafka import TopicPartition  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_consumer_group_info  # noqa: E402
@@ -31,15 +31,6 @@ SASL = dict(
     sasl_username="monitor",
     sasl_password=PASSWORD,
 )
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 class GroupAdmin:

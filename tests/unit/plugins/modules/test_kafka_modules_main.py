@@ -14,21 +14,14 @@ import pytest
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
+from kafka_fakes import done  # noqa: E402
+
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_cluster_info  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_roundtrip  # noqa: E402
 
 KafkaError = confluent_kafka.KafkaError
 PASSWORD = "pa55-w0rd-xyz"
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 def partition(leader, replicas, isrs):

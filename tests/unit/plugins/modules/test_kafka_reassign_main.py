@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 from types import SimpleNamespace
 
@@ -19,6 +18,7 @@ kazoo_exceptions = pytest.importorskip("kazoo.exceptions")
 from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
 from confluent_kafka.admin import ConfigSource  # noqa: E402
 from confluent_kafka.admin import ResourceType  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_reassign  # noqa: E402
@@ -30,15 +30,6 @@ REASSIGN = "/kafka/admin/reassign_partitions"
 RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 REPLICA_KEYS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
 ON_THREE = {"0": [0, 1], "1": [1, 2], "2": [2, 0], "3": [0, 2], "4": [1, 0], "5": [2, 1]}
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 def topic_znode(partitions, adding=None, removing=None):

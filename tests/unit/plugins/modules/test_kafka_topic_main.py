@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 from types import SimpleNamespace
 
@@ -19,6 +18,7 @@ from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
 from confluent_kafka.admin import ConfigEntry  # noqa: E402
 from confluent_kafka.admin import ConfigSource  # noqa: E402
 from confluent_kafka.admin import ResourceType  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_topic  # noqa: E402
@@ -46,15 +46,6 @@ def _valid(key, value):
     if key == "unclean.leader.election.enable":
         return value.lower() in ("true", "false")
     return re.fullmatch(r"-?\d+", value.strip()) is not None
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 def failed(code, message):

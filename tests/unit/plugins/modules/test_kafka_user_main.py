@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +16,7 @@ confluent_kafka = pytest.importorskip("confluent_kafka")
 from confluent_kafka.admin import AclOperation  # noqa: E402
 from confluent_kafka.admin import ScramCredentialInfo  # noqa: E402
 from confluent_kafka.admin import ScramMechanism  # noqa: E402
+from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_scram  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
@@ -29,15 +29,6 @@ ADMIN_PASSWORD = "admin-pw-9f3"
 PASSWORD = "alice-pw-1a2b"
 OTHER_PASSWORD = "alice-pw-3c4d"
 ALL_OPERATIONS = [AclOperation.DESCRIBE, AclOperation.ALTER, AclOperation.CREATE]
-
-
-def done(value=None, exception=None):
-    future = concurrent.futures.Future()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(value)
-    return future
 
 
 class ScramAdmin:
