@@ -57,6 +57,12 @@ INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state")
 # not hold the answer until the change propagated); ``confirm_topics`` waits for that instead,
 # bounded by the module's wait_timeout.
 DEFAULT_BATCH_SIZE = 200
+# Large writes are spread over this many admin connections to the controller (one request at a
+# time on each): the broker handles a connection's requests one by one, but requests of several
+# connections in parallel, and ZooKeeper commits their concurrent writes together. Small
+# changes below PARALLEL_MIN_TOPICS use the module's one connection.
+DEFAULT_PARALLEL_REQUESTS = 4
+PARALLEL_MIN_TOPICS = 20
 
 REASSIGN_MODULE = "kafkaops.cluster.kafka_reassign"
 COLLISION_WARNING = (
@@ -528,6 +534,33 @@ def run_batched(items, batch_size, submit):
     return results, errors
 
 
+def parallel_chunks(items, batch_size, lanes):
+    """Chunks of ``items`` for ``lanes`` connections: at most ``batch_size`` each, spread evenly."""
+    items = list(items)
+    lanes = max(1, lanes)
+    size = max(1, min(batch_size, -(-len(items) // lanes)))
+    return list(chunked(items, size))
+
+
+def run_parallel(items, batch_size, submit, admins):
+    """``submit(admin, chunk)`` -> ``{topic: future}``; ``(results, errors)``.
+
+    Each admin client (one connection) has at most one request in flight: chunks go out in
+    waves of ``len(admins)``, the next wave after the previous one answered.
+    """
+    results = {}
+    errors = {}
+    chunks = parallel_chunks(items, batch_size, len(admins))
+    for start in range(0, len(chunks), len(admins)):
+        futures = {}
+        for lane, chunk in enumerate(chunks[start : start + len(admins)]):
+            futures.update(submit(admins[lane], chunk))
+        wave_results, wave_errors = gather(futures)
+        results.update(wave_results)
+        errors.update(wave_errors)
+    return results, errors
+
+
 def run_concurrent(items, batch_size, submit):
     """Like ``run_batched``, but every chunk is sent before the first answer is awaited (for reads)."""
     futures = {}
@@ -634,9 +667,10 @@ def _config_entry(action):
     return ConfigEntry(action["key"], None, incremental_operation=AlterConfigOpType.DELETE)
 
 
-def submit_changes(admin, plan, timeout, batch_size, validate_only):
+def submit_changes(admins, plan, timeout, batch_size, validate_only):
     """Send the plan's creates, partition increases and config changes (and, unless
-    ``validate_only``, deletions) in batches; returns ``(done, problems)``.
+    ``validate_only``, deletions) in batches over the admin clients ``admins`` (see
+    ``run_parallel``); returns ``(done, problems)``.
 
     With ``validate_only`` the broker checks everything (config names and values, partition
     counts, replication factors, policies) and changes nothing.
@@ -646,7 +680,7 @@ def submit_changes(admin, plan, timeout, batch_size, validate_only):
     done = []
     problems = []
 
-    def create(chunk):
+    def create(admin, chunk):
         new_topics = [
             NewTopic(
                 name,
@@ -658,11 +692,11 @@ def submit_changes(admin, plan, timeout, batch_size, validate_only):
         ]
         return admin.create_topics(new_topics, operation_timeout=0, validate_only=validate_only, **kwargs)
 
-    def add_partitions(chunk):
+    def add_partitions(admin, chunk):
         new_partitions = [NewPartitions(name, action["partitions"]) for name, action in chunk]
         return admin.create_partitions(new_partitions, operation_timeout=0, validate_only=validate_only, **kwargs)
 
-    def alter(chunk):
+    def alter(admin, chunk):
         resources = [
             ConfigResource(ResourceType.TOPIC, name, incremental_configs=[_config_entry(a) for a in alterations])
             for name, alterations in chunk
@@ -670,7 +704,7 @@ def submit_changes(admin, plan, timeout, batch_size, validate_only):
         futures = admin.incremental_alter_configs(resources, validate_only=validate_only, **kwargs)
         return {resource.name: future for resource, future in futures.items()}
 
-    def delete(chunk):
+    def delete(admin, chunk):
         return admin.delete_topics(list(chunk), operation_timeout=0, **kwargs)
 
     steps = [("create", creates, create), ("add partitions", partitions, add_partitions), ("alter", configs, alter)]
@@ -680,7 +714,7 @@ def submit_changes(admin, plan, timeout, batch_size, validate_only):
         for _step, items, submit in steps:
             if not items:
                 continue
-            results, errors = run_batched(items, batch_size, submit)
+            results, errors = run_parallel(items, batch_size, submit, admins)
             done.extend(results)
             problems.extend(error_problems(errors, hint=None if validate_only else TIMEOUT_HINT))
     return done, problems
@@ -699,6 +733,19 @@ def topics_settled(metadata, states, expected, deleting=()):
         elif want is not None and not topic_is_ready(metadata, name, want["partitions"]):
             pending.append(name)
     return pending
+
+
+def metadata_unsettled(metadata, expected):
+    """Names (of ``expected``) the metadata alone shows are not there yet: a created or grown topic
+    without all its partitions or a leader for each, a deleted topic still listed."""
+    unsettled = []
+    for name, want in expected.items():
+        if want is None:
+            if topic_state(metadata, name) is not None:
+                unsettled.append(name)
+        elif not topic_is_ready(metadata, name, want["partitions"]):
+            unsettled.append(name)
+    return unsettled
 
 
 def deletion_pending(admin, names, timeout, batch_size):
@@ -726,15 +773,25 @@ def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=T
     names = list(expected)
 
     def read():
+        if wait:
+            # Metadata alone (one cheap request) until every partition has a leader; the
+            # configurations are read once that holds.
+            with translate_errors("read the cluster metadata"):
+                metadata = cluster_metadata(admin, request_timeout)
+            unsettled = metadata_unsettled(metadata, expected)
+            if unsettled:
+                return metadata, None, [], unsettled
         metadata, states = read_topics(admin, names, request_timeout, batch_size)
         deleting = []
         if wait and not topics_settled(metadata, states, expected):
             gone = [name for name in names if expected[name] is None]
             if gone:
                 deleting = deletion_pending(admin, gone, request_timeout, batch_size)
-        return metadata, states, deleting
+        return metadata, states, deleting, []
 
     def pending(value):
+        if value[3]:
+            return value[3]
         return topics_settled(value[0], value[1], expected, value[2])
 
     def reason(value):
@@ -747,11 +804,11 @@ def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=T
         )
 
     if wait:
-        _metadata, states, _deleting = poll_until(
+        _metadata, states, _deleting, _unsettled = poll_until(
             read, lambda value: not pending(value), timeout, "wait for the topic changes", reason
         )
     else:
-        _metadata, states, _deleting = read()
+        _metadata, states, _deleting, _unsettled = read()
     return states
 
 

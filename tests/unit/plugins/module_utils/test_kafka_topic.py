@@ -645,3 +645,57 @@ def test_topic_info_and_health_filter():
 )
 def test_config_view(include_defaults, expected):
     assert kt.config_view({"segment.ms": ("2", 5), "retention.ms": ("1", 1)}, include_defaults) == expected
+
+
+@pytest.mark.parametrize(
+    "count, batch_size, lanes, sizes",
+    [
+        (0, 200, 4, []),
+        (10, 200, 4, [3, 3, 3, 1]),
+        (500, 200, 4, [125, 125, 125, 125]),
+        (500, 100, 4, [100, 100, 100, 100, 100]),
+        (450, 200, 1, [200, 200, 50]),
+        (3, 200, 8, [1, 1, 1]),
+    ],
+)
+def test_parallel_chunks(count, batch_size, lanes, sizes):
+    chunks = kt.parallel_chunks(range(count), batch_size, lanes)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [item for chunk in chunks for item in chunk] == list(range(count))
+
+
+def test_run_parallel_waves_one_request_per_connection():
+    calls = []
+
+    def submit(admin, chunk):
+        calls.append((admin, list(chunk)))
+        return {item: done(item) for item in chunk}
+
+    results, errors = kt.run_parallel(range(7), 2, submit, ["a", "b", "c"])
+    assert errors == {}
+    assert sorted(results) == list(range(7))
+    assert [admin for admin, _chunk in calls] == ["a", "b", "c", "a"]
+
+
+@pytest.mark.parametrize(
+    "expected, unsettled",
+    [
+        ({"ready": {"partitions": 2}}, []),
+        ({"ready": {"partitions": 3}}, ["ready"]),  # a partition still missing
+        ({"leaderless": {"partitions": 1}}, ["leaderless"]),
+        ({"missing": {"partitions": 1}}, ["missing"]),
+        ({"ready": None}, ["ready"]),  # deleted but still listed
+        ({"missing": None}, []),
+    ],
+)
+def test_metadata_unsettled(expected, unsettled):
+    metadata = SimpleNamespace(
+        topics={
+            "ready": SimpleNamespace(
+                error=None,
+                partitions={0: SimpleNamespace(leader=1, replicas=[1]), 1: SimpleNamespace(leader=2, replicas=[2])},
+            ),
+            "leaderless": SimpleNamespace(error=None, partitions={0: SimpleNamespace(leader=-1, replicas=[1])}),
+        }
+    )
+    assert kt.metadata_unsettled(metadata, expected) == unsettled

@@ -407,9 +407,10 @@ def test_empty_topic_list_is_no_op(run_module, cluster):
 def test_batch_is_split_into_requests_of_batch_size(run_module, cluster):
     admin = cluster()
     topics = [dict(name=f"t{i:03d}", partitions=3, replication_factor=3) for i in range(450)]
-    failed_, result = run_module(kafka_topic.main, topic_args(*topics, batch_size=200))
+    failed_, result = run_module(kafka_topic.main, topic_args(*topics, batch_size=200, parallel_requests=1))
     assert not failed_
     assert len(result["topics"]) == 450
+    assert admin.clients == 1
     creates = [r for r in admin.requests if r[0] == "create_topics"]
     assert [(r[1], len(r[2])) for r in creates] == [
         (True, 200),
@@ -433,6 +434,28 @@ def test_batch_is_split_into_requests_of_batch_size(run_module, cluster):
         ("describe_configs", 200),
         ("describe_configs", 50),
     ]
+
+
+def test_large_change_is_spread_over_parallel_connections(run_module, cluster):
+    admin = cluster()
+    topics = [dict(name=f"t{i:03d}", partitions=3, replication_factor=3) for i in range(450)]
+    failed_, result = run_module(kafka_topic.main, topic_args(*topics, batch_size=100, parallel_requests=4))
+    assert not failed_
+    assert admin.clients == 4  # the module's own client and three more connections
+    creates = [(r[1], len(r[2])) for r in admin.requests if r[0] == "create_topics"]
+    # at most batch_size per request, in waves of one request per connection
+    sizes = [100, 100, 100, 100, 50]
+    assert creates == [(True, size) for size in sizes] + [(False, size) for size in sizes]
+    assert len(admin.topics) == 450
+
+
+def test_small_change_uses_one_connection(run_module, cluster):
+    admin = cluster()
+    topics = [dict(name=f"t{i:03d}", partitions=1, replication_factor=1) for i in range(19)]
+    failed_, result = run_module(kafka_topic.main, topic_args(*topics, parallel_requests=8))
+    assert not failed_
+    assert admin.clients == 1
+    assert [len(r[2]) for r in admin.requests if r[0] == "create_topics"] == [19, 19]
 
 
 def test_mixed_batch(run_module, cluster):
