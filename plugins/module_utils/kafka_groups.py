@@ -261,12 +261,24 @@ def end_offsets(admin, partitions, timeout, isolation_level="read_uncommitted"):
     cannot be read (deleted topic, no leader) gets None and an error text
     instead of failing the whole module.
     """
+    return list_partition_offsets(admin, partitions, timeout, "latest", isolation_level)
+
+
+def start_offsets(admin, partitions, timeout):
+    """Like ``end_offsets``, for the earliest offset still in each partition (the log start offset)."""
+    return list_partition_offsets(admin, partitions, timeout, "earliest")
+
+
+def list_partition_offsets(admin, partitions, timeout, which, isolation_level="read_uncommitted"):
+    """``({(topic, partition): offset or None}, {(topic, partition): error text})`` for ``which``
+    (``latest`` or ``earliest``), in one ListOffsets request."""
     if not partitions:
         return {}, {}
     ends = {}
     errors = {}
-    request = {TopicPartition(topic, partition): OffsetSpec.latest() for topic, partition in sorted(partitions)}
-    with translate_errors("read the end offsets of the partitions"):
+    spec = OffsetSpec.latest if which == "latest" else OffsetSpec.earliest
+    request = {TopicPartition(topic, partition): spec() for topic, partition in sorted(partitions)}
+    with translate_errors(f"read the {which} offsets of the partitions"):
         futures = admin.list_offsets(
             request,
             isolation_level=IsolationLevel[isolation_level.upper()],

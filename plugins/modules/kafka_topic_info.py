@@ -56,6 +56,15 @@ options:
         own overrides.
     type: bool
     default: false
+  offsets:
+    description:
+      - Also read the start (earliest) and end (latest) offset of every partition and return each topic's
+        message count, e.g. to compare a topic with its MirrorMaker 2 replica or to check that a producer's
+        messages arrived.
+      - The count is C(end - start) summed over the partitions; on compacted topics and topics with
+        transactions it is an upper bound.
+    type: bool
+    default: false
   batch_size:
     description:
       - Maximum number of topics per C(DescribeConfigs) request.
@@ -106,6 +115,16 @@ EXAMPLES = r"""
     offline: true
   register: unhealthy
   failed_when: unhealthy.topics | length > 0
+
+- name: MirrorMaker 2 caught up - mm-test holds as many messages on repl as on prod
+  kafkaops.cluster.kafka_topic_info:
+    bootstrap_servers: ["repl-kafka-0:9095"]
+    names: [mm-test]
+    offsets: true
+  register: replica
+  until: replica.topics['mm-test'].messages == prod.topics['mm-test'].messages
+  retries: 30
+  delay: 2
 """
 
 RETURN = r"""
@@ -157,6 +176,22 @@ topics:
         under_replicated:
           description: The partition has fewer in-sync replicas than replicas.
           type: bool
+        start_offset:
+          description: The earliest offset in the partition (V(null) when it could not be read).
+          returned: when O(offsets=true)
+          type: int
+        end_offset:
+          description: The offset the next message will get (V(null) when it could not be read).
+          returned: when O(offsets=true)
+          type: int
+        offsets_error:
+          description: Why an offset could not be read.
+          returned: when O(offsets=true) and an offset could not be read
+          type: str
+    messages:
+      description: Messages in the topic (sum of end - start offsets), V(null) when an offset could not be read.
+      returned: when O(offsets=true)
+      type: int
     config:
       description:
         - The topic's configuration overrides, values as strings the way the broker reports them.
@@ -196,12 +231,35 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import end_offsets
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import start_offsets
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_BATCH_SIZE
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import config_view
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import describe_topic_configs
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import health_filter
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import select_topics
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_info
+
+
+def add_offsets(admin, topics, timeout):
+    """Start and end offset of every partition, and each topic's message count (end - start)."""
+    partitions = [(name, p["partition"]) for name, info in topics.items() for p in info["partition_details"]]
+    starts, start_errors = start_offsets(admin, partitions, timeout)
+    ends, end_errors = end_offsets(admin, partitions, timeout)
+    for name, info in topics.items():
+        complete = True
+        for detail in info["partition_details"]:
+            key = (name, detail["partition"])
+            detail["start_offset"] = starts.get(key)
+            detail["end_offset"] = ends.get(key)
+            error = start_errors.get(key) or end_errors.get(key)
+            if error:
+                detail["offsets_error"] = error
+            if detail["start_offset"] is None or detail["end_offset"] is None:
+                complete = False
+        info["messages"] = (
+            sum(d["end_offset"] - d["start_offset"] for d in info["partition_details"]) if complete else None
+        )
 
 
 def read_topic_info(module, admin, pattern):
@@ -219,6 +277,8 @@ def read_topic_info(module, admin, pattern):
             continue  # deleted since the metadata was read
         info.update(config_view(configs[info["name"]], params["include_defaults"]))
         topics[info["name"]] = info
+    if params["offsets"]:
+        add_offsets(admin, topics, timeout)
     result = dict(topics=topics)
     if params["names"] is not None:
         result["missing"] = [name for name in params["names"] if name not in available]
@@ -234,6 +294,7 @@ def main():
         offline=dict(type="bool", default=False),
         include_defaults=dict(type="bool", default=False),
         batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE),
+        offsets=dict(type="bool", default=False),
     )
     module = KafkaModule(
         argument_spec=argument_spec,

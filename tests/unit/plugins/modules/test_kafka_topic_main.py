@@ -77,6 +77,18 @@ class FakeTopicAdmin:
     def poll(self, timeout):
         return 0
 
+    def list_offsets(self, request, isolation_level=None, request_timeout=None):
+        """Partition p of a topic holds offsets [p, 10 * (p + 1)); partition 1 of "payments" has no leader."""
+        self.requests.append(("list_offsets", None, sorted((tp.topic, tp.partition) for tp in request)))
+        futures = {}
+        for tp, spec in request.items():
+            if tp.topic == "payments" and tp.partition == 1:
+                futures[tp] = failed(KafkaError.LEADER_NOT_AVAILABLE, "Broker: Leader not available")
+            else:
+                latest = type(spec).__name__ == "LatestSpec"
+                futures[tp] = done(SimpleNamespace(offset=10 * (tp.partition + 1) if latest else tp.partition))
+        return futures
+
     def list_topics(self, timeout):
         self.requests.append(("list_topics", None, None))
         leaderless = self.leaderless_reads > 0
@@ -759,3 +771,25 @@ def test_info_names_and_pattern_are_exclusive(run_module, cluster):
     failed_, result = run_module(kafka_topic_info.main, dict(CONNECTION, names=["a"], pattern="a"))
     assert failed_
     assert "mutually exclusive: names|pattern" in result["msg"]
+
+
+def test_info_offsets(run_module, cluster):
+    admin = cluster(topics=INFO_TOPICS)
+    failed_, result = run_module(kafka_topic_info.main, dict(CONNECTION, names=["orders", "payments"], offsets=True))
+    assert not failed_
+    orders = result["topics"]["orders"]
+    assert [(d["start_offset"], d["end_offset"]) for d in orders["partition_details"]] == [(0, 10), (1, 20), (2, 30)]
+    assert orders["messages"] == 10 + 19 + 28
+    payments = result["topics"]["payments"]
+    assert payments["partition_details"][1]["end_offset"] is None
+    assert "Leader not available" in payments["partition_details"][1]["offsets_error"]
+    assert payments["messages"] is None
+    assert admin.writes() == []
+
+
+def test_info_without_offsets_sends_no_offset_request(run_module, cluster):
+    admin = cluster(topics=INFO_TOPICS)
+    failed_, result = run_module(kafka_topic_info.main, dict(CONNECTION, names=["orders"]))
+    assert not failed_
+    assert "messages" not in result["topics"]["orders"]
+    assert not [r for r in admin.requests if r[0] == "list_offsets"]
