@@ -8,6 +8,7 @@ VENV          ?= .venv
 BIN           := $(CURDIR)/$(VENV)/bin
 KAFKA_VERSION ?= 3.9.2
 BUNDLE        := build/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
+CONNECT_PLUGINS := build/connect-plugins
 COLLECTION    := build/collections/ansible_collections/kafkaops/cluster
 SCENARIO      ?= default
 
@@ -16,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle images prereqs lint unit integration module-tests molecule test demo demo-verify demo-down lock clean
+.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests molecule test demo demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,7 +39,10 @@ bundle: ## build the Kafka bundle from Maven Central (cached)
 images: ## make sure Docker answers and the lab images exist (cached)
 	tools/lab/build-images.sh
 
-prereqs: venv bundle images
+connect-plugins: ## build the S3 backup/restore connector plugin from Maven Central (cached)
+	tools/connect-plugins/build.sh --out $(CONNECT_PLUGINS)
+
+prereqs: venv bundle connect-plugins images
 
 lint: venv ## ansible-lint (production profile), yamllint, ruff (lint + format)
 	$(BIN)/ansible-lint
@@ -55,10 +59,13 @@ integration: venv ## playbook-level tests (preflight refusals, in check mode on 
 module-tests: venv bundle ## module integration targets against a secured Kafka cluster on loopback (TARGETS=a,b)
 	tests/integration/module_targets.sh $(TARGETS)
 
+plugin-tests: venv bundle connect-plugins ## S3 connector end to end on loopback: Kafka + Connect + moto (backup, crash, restore)
+	tools/connect-plugins/selftest.sh
+
 molecule: prereqs ## molecule test (scenario $(SCENARIO))
 	$(BIN)/molecule test -s $(SCENARIO)
 
-test: lint unit integration module-tests molecule ## everything CI runs
+test: lint unit integration module-tests plugin-tests molecule ## everything CI runs
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
