@@ -4,34 +4,117 @@
 # authorizer, super users admin and broker, zookeeper.set.acl=true), all on 127.0.0.1.
 #
 #   cluster.sh start DIR [BASE_PORT=51000] [BROKERS=3]   # ZooKeeper BASE, brokers BASE+1..BASE+N
-#   cluster.sh stop DIR
+#   cluster.sh stop DIR                                 # also stops the Connect worker, if any
+#   cluster.sh connect-start DIR                        # + a Kafka Connect worker (ports read from DIR)
+#   cluster.sh connect-stop DIR
+#
+# The Connect worker (optional, started after `start`) listens on http://127.0.0.1:BASE+83, logs
+# into the brokers as admin (SASL PLAIN), keeps its internal topics (replication factor
+# min(BROKERS, 3)) in the cluster and has no plugin.path: the connectors of the bundle's libs/
+# (FileStreamSource/Sink, MirrorMaker 2) are installed. It prints connect_url=... when ready.
 #
 # Credentials (test-only): admin/admin-secret, broker/broker-secret; ZooKeeper kafka/zk-secret.
 # Uses the bundle built by `make bundle` (KAFKA_TGZ overrides). Only processes it started are
 # stopped (by the PIDs it recorded).
 set -euo pipefail
-cmd=${1:?usage: cluster.sh start|stop DIR [BASE_PORT] [BROKERS]}
-dir=${2:?usage: cluster.sh start|stop DIR [BASE_PORT] [BROKERS]}
+cmd=${1:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT] [BROKERS]}
+dir=${2:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT] [BROKERS]}
 base=${3:-51000}
 brokers=${4:-3}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 tgz=${KAFKA_TGZ:-$(ls "$repo"/build/kafka/kafka_2.13-*.tgz 2>/dev/null | sort | tail -1)}
 
+stop_pid() {
+    local pidfile=$1 pid
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+}
+
+connect_stop() {
+    # Before the brokers: a worker without brokers takes long to shut down.
+    stop_pid "$dir/connect.pid"
+}
+
+connect_start() {
+    [ -f "$dir/zookeeper.properties" ] || { echo "no cluster in $dir: run cluster.sh start first" >&2; exit 1; }
+    local zk_port n kafka port rf servers i
+    zk_port=$(sed -n 's/^clientPort=//p' "$dir/zookeeper.properties")
+    n=$(find "$dir" -maxdepth 1 -name 'broker-*.properties' | wc -l)
+    kafka=$(find "$dir" -maxdepth 1 -type d -name 'kafka_*' | sort | tail -1)
+    port=$((zk_port + 83))
+    rf=$((n < 3 ? n : 3))
+    servers=$(seq -s, $((zk_port + 1)) $((zk_port + n)) | sed 's/\([0-9]*\)/127.0.0.1:\1/g')
+    if [ -f "$dir/connect.pid" ] && kill -0 "$(cat "$dir/connect.pid")" 2>/dev/null; then
+        echo "connect_url=http://127.0.0.1:$port"
+        return 0
+    fi
+    local login='org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";'
+    {
+        cat <<P
+bootstrap.servers=$servers
+group.id=kafkaops-it-connect
+listeners=http://127.0.0.1:$port
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port=$port
+plugin.path=
+config.storage.topic=_kafkaops-it-connect-configs
+offset.storage.topic=_kafkaops-it-connect-offsets
+status.storage.topic=_kafkaops-it-connect-status
+config.storage.replication.factor=$rf
+offset.storage.replication.factor=$rf
+status.storage.replication.factor=$rf
+offset.storage.partitions=5
+status.storage.partitions=3
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+offset.flush.interval.ms=1000
+scheduled.rebalance.max.delay.ms=0
+P
+        # The worker's own clients and those of its connectors all log in as admin.
+        for prefix in "" producer. consumer. admin.; do
+            echo "${prefix}security.protocol=SASL_PLAINTEXT"
+            echo "${prefix}sasl.mechanism=PLAIN"
+            echo "${prefix}sasl.jaas.config=$login"
+        done
+    } >"$dir/connect.properties"
+    chmod 600 "$dir/connect.properties"
+    nohup java -cp "$kafka/libs/*" -Dlog4j.configuration="file:$kafka/config/connect-log4j.properties" \
+        -Xmx256m -Dkafka.logs.dir="$dir/logs/connect" \
+        org.apache.kafka.connect.cli.ConnectDistributed "$dir/connect.properties" >"$dir/connect.out" 2>&1 &
+    echo $! >"$dir/connect.pid"
+    # Ready when /health (Kafka >= 3.9) or, on older workers, /connectors answers 200.
+    for i in $(seq 1 120); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null \
+            || { [ "$i" -gt 30 ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/connectors" 2>/dev/null; }; then
+            echo "connect_url=http://127.0.0.1:$port"
+            return 0
+        fi
+        kill -0 "$(cat "$dir/connect.pid")" 2>/dev/null || break
+        sleep 1
+    done
+    echo "the Connect worker did not become ready; see $dir/connect.out and $dir/logs/connect" >&2
+    connect_stop
+    exit 1
+}
+
 stop() {
+    connect_stop
     for pidfile in "$dir"/*.pid; do
-        [ -f "$pidfile" ] || continue
-        pid=$(cat "$pidfile")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -9 "$pid" 2>/dev/null || true
-        rm -f "$pidfile"
+        stop_pid "$pidfile"
     done
 }
 
-if [ "$cmd" = stop ]; then
-    stop
-    exit 0
-fi
+case "$cmd" in
+    stop) stop; exit 0 ;;
+    connect-stop) connect_stop; exit 0 ;;
+    connect-start) connect_start; exit 0 ;;
+esac
 [ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }
 [ -f "$tgz" ] || { echo "no Kafka bundle: run make bundle" >&2; exit 1; }
 

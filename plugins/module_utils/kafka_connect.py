@@ -1,0 +1,712 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A small Kafka Connect REST client and the shared code of the Connect modules.
+
+Usage in a module::
+
+    from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import (
+        ConnectModule,
+        ConnectError,
+    )
+
+    module = ConnectModule(argument_spec=dict(...), supports_check_mode=True)
+    try:
+        client = module.client()
+        worker = client.root()            # fails fast, naming every URL tried
+        connectors = client.connectors()  # {name: {type, config, status}}
+        ...
+    except ConnectError as e:
+        module.fail_connect(e)
+
+The client only uses ``ansible.module_utils.urls.open_url``. It tries the
+workers of ``connect_url`` in order and stays with the first one that answers
+(any worker forwards writes to the leader). Requests the workers refuse
+because of a rebalance (HTTP 409, or a 5xx that mentions a rebalance or the
+leader) are retried with backoff until ``retry_timeout``.
+
+The REST API returns every configuration value as a string, so configurations
+are compared after ``normalize_config``. Values of secret-looking keys
+(``is_secret_key``) are masked by ``mask_config`` before they reach a diff, a
+result or a message, and ``ConnectModule.add_secrets`` makes Ansible mask
+them everywhere else in the module's output too.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import time
+from urllib.error import HTTPError
+from urllib.error import URLError
+from urllib.parse import quote
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import REDACTED
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import format_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import no_log_options
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import redact
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import secrets_from_params
+
+# Configuration keys whose values are secrets (case-insensitive regular expression, searched
+# anywhere in the key): passwords, JAAS configs, cloud credentials, tokens, basic auth user info.
+SECRET_KEY_PATTERN = (
+    r"password|passwd|secret|token|credential|sasl\.jaas\.config|key\.id|access\.key|private\.key"
+    r"|api\.key|keystore\.key|user\.info|connection\.uri"
+)
+
+# Connector states reported by GET /connectors/<name>/status.
+RUNNING = "RUNNING"
+PAUSED = "PAUSED"
+STOPPED = "STOPPED"
+FAILED = "FAILED"
+
+# Status codes and messages that mean "the workers are rebalancing, ask again".
+_RETRY_STATUS = (409, 503)
+_RETRY_5XX_WORDS = ("rebalance", "leader")
+_NOT_RETRIED_409_WORDS = ("already exists",)
+
+MAX_TRACE_CHARS = 1500
+MAX_MESSAGE_CHARS = 500
+
+
+# ---------------------------------------------------------------------------
+# Argument spec
+# ---------------------------------------------------------------------------
+
+
+def connect_argument_spec():
+    """Connection options shared by the Connect modules (see doc fragment kafkaops.cluster.kafka_connect)."""
+    return dict(
+        connect_url=dict(type="list", elements="str", required=True),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path", no_log=False),
+        url_username=dict(type="str"),
+        url_password=dict(type="str", no_log=True),
+        timeout=dict(type="int", default=30),
+        retry_timeout=dict(type="int", default=60),
+        secret_keys=dict(type="list", elements="str", default=[], no_log=False),
+    )
+
+
+def connect_required_together():
+    return [("url_username", "url_password"), ("client_cert", "client_key")]
+
+
+# ---------------------------------------------------------------------------
+# Configuration normalization and masking (pure functions)
+# ---------------------------------------------------------------------------
+
+
+def normalize_value(value):
+    """The string the REST API reports for ``value`` (None for a null value: the key is left out).
+
+    Booleans become ``true``/``false``, numbers their decimal text, lists the comma-joined
+    normalized elements (Connect's LIST type). Raises ValueError for a dict.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(normalize_value(item) or "" for item in value)
+    if isinstance(value, dict):
+        raise ValueError("a dict is not a valid Kafka Connect configuration value")
+    return to_text(value)
+
+
+def normalize_config(config):
+    """``{key: str}`` for a connector config as the REST API reports it; ``name`` and null values dropped.
+
+    Raises ValueError naming the first key whose value cannot be a configuration value.
+    """
+    normalized = {}
+    for key, value in (config or {}).items():
+        key = to_text(key)
+        if key == "name":
+            continue
+        try:
+            text = normalize_value(value)
+        except ValueError as e:
+            raise ValueError(f"config key {key}: {e}") from e
+        if text is not None:
+            normalized[key] = text
+    return normalized
+
+
+def config_changes(current, desired):
+    """Sorted keys whose (normalized) values differ between two configs: added, removed or changed."""
+    current = normalize_config(current)
+    desired = normalize_config(desired)
+    return sorted(key for key in set(current) | set(desired) if current.get(key) != desired.get(key))
+
+
+def secret_key_regex(extra_patterns=()):
+    patterns = [SECRET_KEY_PATTERN] + [p for p in extra_patterns or () if p]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def invalid_patterns(patterns):
+    """The entries of ``patterns`` that are not valid regular expressions."""
+    bad = []
+    for pattern in patterns or ():
+        try:
+            re.compile(pattern)
+        except re.error:
+            bad.append(pattern)
+    return bad
+
+
+def is_secret_key(key, extra_patterns=()):
+    return secret_key_regex(extra_patterns).search(to_text(key)) is not None
+
+
+def mask_config(config, extra_patterns=(), keys=None):
+    """Copy of ``config`` (optionally only ``keys``) with the values of secret keys masked."""
+    regex = secret_key_regex(extra_patterns)
+    masked = {}
+    for key, value in (config or {}).items():
+        if keys is not None and key not in keys:
+            continue
+        masked[key] = REDACTED if regex.search(to_text(key)) and value not in (None, "") else value
+    return masked
+
+
+def secret_values(config, extra_patterns=()):
+    """The non-empty values of the secret keys of ``config`` (to redact them from any text)."""
+    regex = secret_key_regex(extra_patterns)
+    values = set()
+    for key, value in (config or {}).items():
+        if not regex.search(to_text(key)):
+            continue
+        text = normalize_value(value) if not isinstance(value, dict) else None
+        if text:
+            values.add(text)
+    return sorted(values)
+
+
+# ---------------------------------------------------------------------------
+# REST responses (pure functions)
+# ---------------------------------------------------------------------------
+
+
+def summarize_trace(trace, limit=MAX_TRACE_CHARS):
+    """The exception lines of a Java stack trace (first line and every ``Caused by``), without frames."""
+    if not trace:
+        return None
+    lines = [line.rstrip() for line in to_text(trace).splitlines()]
+    kept = [
+        line
+        for index, line in enumerate(lines)
+        if line.strip() and (index == 0 or line.startswith("Caused by:") or not line[:1].isspace())
+    ]
+    kept = [line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 3] + "..." for line in kept]
+    text = " | ".join(kept)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def validation_errors(response):
+    """``["<field>: <message>", ...]`` of a /connector-plugins/<class>/config/validate response."""
+    errors = []
+    for entry in (response or {}).get("configs") or []:
+        value = entry.get("value") or {}
+        field = value.get("name") or (entry.get("definition") or {}).get("name") or "?"
+        for message in value.get("errors") or []:
+            item = f"{field}: {message}"
+            if item not in errors:
+                errors.append(item)
+    if not errors and (response or {}).get("error_count"):
+        errors.append(f"{response['error_count']} error(s) without a message")
+    return errors
+
+
+def plugin_names(plugin_class):
+    """The names Connect accepts for a plugin class: the class, its simple name, and the alias without
+    the ``Connector`` suffix (``FileStreamSink`` for ``...FileStreamSinkConnector``)."""
+    simple = plugin_class.rsplit(".", 1)[-1]
+    names = {plugin_class, simple}
+    if simple.endswith("Connector") and len(simple) > len("Connector"):
+        names.add(simple[: -len("Connector")])
+    return names
+
+
+def find_plugin(connector_class, plugins):
+    """The entry of ``plugins`` (GET /connector-plugins) that ``connector_class`` names, or None."""
+    for plugin in plugins or []:
+        if connector_class in plugin_names(plugin.get("class") or ""):
+            return plugin
+    return None
+
+
+def plugin_label(plugin):
+    return f"{plugin.get('class')} ({plugin.get('type')}, {plugin.get('version')})"
+
+
+def connector_state(status):
+    """The connector's own state from a status document, or None."""
+    return ((status or {}).get("connector") or {}).get("state")
+
+
+def task_states(status, with_traces=True):
+    """``[{id, state, worker_id[, trace]}]`` sorted by id; ``trace`` summarized, only for failed tasks."""
+    tasks = []
+    for task in (status or {}).get("tasks") or []:
+        entry = dict(id=task.get("id"), state=task.get("state"), worker_id=task.get("worker_id"))
+        if with_traces and task.get("trace"):
+            entry["trace"] = summarize_trace(task["trace"])
+        tasks.append(entry)
+    return sorted(tasks, key=lambda task: (task["id"] is None, task["id"]))
+
+
+def failed_parts(status):
+    """``["connector", "task 0", ...]``: what a status document reports as FAILED."""
+    parts = []
+    if connector_state(status) == FAILED:
+        parts.append("connector")
+    parts.extend(f"task {task['id']}" for task in task_states(status, with_traces=False) if task["state"] == FAILED)
+    return parts
+
+
+def failure_details(name, status):
+    """One line per failed part of a connector, with its summarized trace."""
+    lines = []
+    connector = (status or {}).get("connector") or {}
+    if connector.get("state") == FAILED:
+        lines.append(f"connector {name} FAILED: {summarize_trace(connector.get('trace')) or 'no trace'}")
+    for task in task_states(status):
+        if task["state"] == FAILED:
+            lines.append(f"task {name}-{task['id']} FAILED: {task.get('trace') or 'no trace'}")
+    return lines
+
+
+def public_connector(name, info, extra_patterns=()):
+    """What the modules return for a connector: name, type, state, tasks and the masked config."""
+    status = info.get("status") or {}
+    connector = status.get("connector") or {}
+    state = dict(
+        name=name,
+        type=info.get("type") or status.get("type"),
+        state=connector.get("state"),
+        worker_id=connector.get("worker_id"),
+        tasks=task_states(status),
+        config=mask_config(normalize_config(info.get("config")), extra_patterns),
+    )
+    if connector.get("state") == FAILED and connector.get("trace"):
+        state["trace"] = summarize_trace(connector["trace"])
+    return state
+
+
+def kafka_version(version):
+    """``(3, 9, 2)`` for the worker version ``3.9.2``; unknown parts are 0.
+
+    Confluent Platform workers report their own version (``7.7.0-ccs`` is Apache Kafka 3.7).
+    """
+    text = to_text(version or "")
+    parts = []
+    for part in text.split(".")[:3]:
+        digits = re.match(r"\d+", part)
+        parts.append(int(digits.group(0)) if digits else 0)
+    parts = parts + [0] * (3 - len(parts))
+    if re.search(r"-(ccs|ce)\b", text) and parts[0] >= 5:
+        parts[0] -= 4
+    return tuple(parts)
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class ConnectError(KafkaOpsError):
+    """A failed Connect REST request or a refused input: ``Failed to <action>: <reason>``.
+
+    ``status`` is the HTTP status of the worker's answer (None when no worker answered).
+    """
+
+    def __init__(self, action, reason=None, status=None, **details):
+        super().__init__(action, reason=reason, **details)
+        self.status = status
+
+
+def _error_message(body):
+    """The ``message`` of a Connect error document, or the start of a non-JSON body."""
+    text = to_text(body or b"", errors="surrogate_or_replace").strip()
+    try:
+        document = json.loads(text) if text else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and document.get("message"):
+        text = to_text(document["message"])
+    text = " ".join(text.split())
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 3] + "..."
+    return text
+
+
+def _unreachable_reason(exc, timeout):
+    """Short reason why a worker did not answer."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return f"no answer within {timeout}s"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    text = " ".join(to_native(reason).split()) or type(reason).__name__
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 3] + "..."
+    return text
+
+
+def _retryable(status, message):
+    lowered = message.lower()
+    if status == 409:
+        return not any(word in lowered for word in _NOT_RETRIED_409_WORDS)
+    if status in _RETRY_STATUS:
+        return True
+    return status >= 500 and any(word in lowered for word in _RETRY_5XX_WORDS)
+
+
+# ---------------------------------------------------------------------------
+# REST client
+# ---------------------------------------------------------------------------
+
+
+class ConnectClient:
+    """Kafka Connect REST API over ``open_url``; every method raises ``ConnectError``."""
+
+    def __init__(
+        self,
+        urls,
+        timeout=30,
+        retry_timeout=60,
+        validate_certs=True,
+        ca_path=None,
+        client_cert=None,
+        client_key=None,
+        url_username=None,
+        url_password=None,
+        opener=open_url,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
+        self.urls = [url.rstrip("/") for url in urls]
+        self.timeout = timeout
+        self.retry_timeout = retry_timeout
+        self._open_args = dict(
+            validate_certs=validate_certs,
+            ca_path=ca_path,
+            client_cert=client_cert,
+            client_key=client_key,
+            url_username=url_username,
+            url_password=url_password,
+            force_basic_auth=bool(url_username),
+            use_netrc=False,
+            http_agent="kafkaops.cluster",
+        )
+        self._opener = opener
+        self._sleep = sleep
+        self._clock = clock
+        self._active = 0
+        self.requests = []
+        # Successful requests that change something (not GET, not a validation).
+        self.writes = 0
+
+    @property
+    def url(self):
+        """The worker currently used."""
+        return self.urls[self._active]
+
+    def _send_once(self, method, path, data):
+        """``(url, status, body)`` from the first worker that answers, starting with the active one."""
+        tried = []
+        order = self.urls[self._active :] + self.urls[: self._active]
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        for url in order:
+            try:
+                response = self._opener(
+                    url + path, data=data, method=method, headers=headers, timeout=self.timeout, **self._open_args
+                )
+                try:
+                    status, body = response.getcode(), response.read()
+                finally:
+                    response.close()
+            except HTTPError as e:
+                status = e.code
+                try:
+                    body = e.read()
+                except (OSError, http.client.HTTPException):
+                    body = b""
+            except (URLError, UrlsConnectionError, OSError, http.client.HTTPException) as e:
+                tried.append(f"{url} ({_unreachable_reason(e, self.timeout)})")
+                continue
+            self._active = self.urls.index(url)
+            return url, status, body
+        raise ConnectError(
+            "reach the Kafka Connect REST API",
+            reason=f"no worker answered; tried {', '.join(tried)}",
+            urls_tried=list(self.urls),
+        )
+
+    def request(self, method, path, body=None, action=None, missing_ok=False):
+        """Send a request; return the decoded JSON answer (None for an empty one).
+
+        With ``missing_ok`` a 404 returns None. Retries rebalance conflicts until ``retry_timeout``.
+        """
+        action = action or f"{method} {path}"
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        deadline = self._clock() + self.retry_timeout
+        delay = 0.5
+        while True:
+            self.requests.append((method, path))
+            url, status, payload = self._send_once(method, path, data)
+            if status < 400:
+                if method != "GET" and not path.endswith("/config/validate"):
+                    self.writes += 1
+                return self._decode(payload, action, url)
+            message = _error_message(payload)
+            if status == 404 and missing_ok:
+                return None
+            if _retryable(status, message):
+                if self._clock() + delay > deadline:
+                    raise ConnectError(
+                        action,
+                        reason=f"the workers were still busy after {self.retry_timeout}s (rebalance in progress?): "
+                        f"HTTP {status} from {url}: {message}",
+                        status=status,
+                    )
+                self._sleep(delay)
+                delay = min(delay * 2, 5)
+                continue
+            raise ConnectError(action, reason=self._status_reason(status, url, message), status=status)
+
+    @staticmethod
+    def _decode(payload, action, url):
+        text = to_text(payload or b"", errors="surrogate_or_replace").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ConnectError(
+                action, reason=f"{url} answered with something that is not JSON (is it a Kafka Connect worker?)"
+            ) from None
+
+    @staticmethod
+    def _status_reason(status, url, message):
+        if status == 401:
+            return f"authentication failed (HTTP 401 Unauthorized) at {url}: check url_username and url_password"
+        if status == 403:
+            return f"permission denied (HTTP 403 Forbidden) at {url}" + (f": {message}" if message else "")
+        if status == 404:
+            return f"not found (HTTP 404) at {url}" + (f": {message}" if message else "")
+        return f"HTTP {status} from {url}" + (f": {message}" if message else "")
+
+    # -- API -------------------------------------------------------------------
+
+    @staticmethod
+    def _name(name):
+        return quote(name, safe="")
+
+    def root(self):
+        """``{version, commit, kafka_cluster_id}`` of the worker (the connectivity check)."""
+        info = self.request("GET", "/", action="read the Kafka Connect worker information") or {}
+        if not isinstance(info, dict) or "version" not in info:
+            raise ConnectError(
+                "read the Kafka Connect worker information",
+                reason=f"{self.url} did not answer like a Kafka Connect worker",
+            )
+        return info
+
+    def connectors(self):
+        """``{name: {type, config, tasks, status}}`` of every connector (one expanded request)."""
+        listing = self.request("GET", "/connectors?expand=status&expand=info", action="list the connectors") or {}
+        connectors = {}
+        for name, entry in listing.items():
+            info = entry.get("info") or {}
+            connectors[name] = dict(
+                type=info.get("type") or (entry.get("status") or {}).get("type"),
+                config=info.get("config") or {},
+                tasks=info.get("tasks") or [],
+                status=entry.get("status") or {},
+            )
+        return connectors
+
+    def connector_status(self, name):
+        """The status document of ``name``, or None if it does not exist."""
+        return self.request(
+            "GET",
+            f"/connectors/{self._name(name)}/status",
+            action=f"read the status of connector {name}",
+            missing_ok=True,
+        )
+
+    def connector_tasks(self, name):
+        """The task configurations of ``name`` (``[{id, config}]``), or None if it does not exist."""
+        return self.request(
+            "GET",
+            f"/connectors/{self._name(name)}/tasks",
+            action=f"read the tasks of connector {name}",
+            missing_ok=True,
+        )
+
+    def connector_plugins(self):
+        plugins = self.request("GET", "/connector-plugins", action="list the installed connector plugins") or []
+        return sorted(plugins, key=lambda plugin: plugin.get("class") or "")
+
+    def validate(self, connector_class, config):
+        """The validation response for ``config`` (which must contain connector.class)."""
+        return self.request(
+            "PUT",
+            f"/connector-plugins/{self._name(connector_class)}/config/validate",
+            body=config,
+            action=f"validate the configuration of connector {config.get('name')}",
+        )
+
+    def put_config(self, name, config):
+        return self.request(
+            "PUT", f"/connectors/{self._name(name)}/config", body=config, action=f"write the config of connector {name}"
+        )
+
+    def create(self, name, config, initial_state):
+        """POST /connectors with ``initial_state`` (Kafka Connect >= 3.7)."""
+        return self.request(
+            "POST",
+            "/connectors",
+            body=dict(name=name, config=config, initial_state=initial_state),
+            action=f"create connector {name}",
+        )
+
+    def pause(self, name):
+        return self.request("PUT", f"/connectors/{self._name(name)}/pause", action=f"pause connector {name}")
+
+    def resume(self, name):
+        return self.request("PUT", f"/connectors/{self._name(name)}/resume", action=f"resume connector {name}")
+
+    def stop(self, name):
+        """PUT /connectors/<name>/stop (Kafka Connect >= 3.5)."""
+        return self.request("PUT", f"/connectors/{self._name(name)}/stop", action=f"stop connector {name}")
+
+    def restart_failed(self, name):
+        """Restart the connector and its tasks, only the failed ones (Kafka Connect >= 3.0)."""
+        return self.request(
+            "POST",
+            f"/connectors/{self._name(name)}/restart?includeTasks=true&onlyFailed=true",
+            action=f"restart the failed parts of connector {name}",
+        )
+
+    def delete(self, name):
+        return self.request(
+            "DELETE", f"/connectors/{self._name(name)}", action=f"delete connector {name}", missing_ok=True
+        )
+
+
+# ---------------------------------------------------------------------------
+# Module base class
+# ---------------------------------------------------------------------------
+
+
+class ConnectModule:
+    """An AnsibleModule wrapper for the modules that talk to the Kafka Connect REST API."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connect_argument_spec()
+        spec.update(argument_spec or {})
+        kwargs["argument_spec"] = spec
+        kwargs["required_together"] = connect_required_together() + list(kwargs.get("required_together") or [])
+        self._secret_options = no_log_options(spec)
+        self._module = AnsibleModule(**kwargs)
+        self._extra_secrets = set()
+        for option in ("timeout", "retry_timeout"):
+            if self.params[option] < 1:
+                self.fail_json(msg=f"{option} must be at least 1, got {self.params[option]}")
+        urls = [url.strip() for url in self.params["connect_url"] if url and url.strip()]
+        if not urls:
+            self.fail_json(msg="connect_url must name at least one Kafka Connect worker")
+        bad = [url for url in urls if not re.match(r"^https?://[^/]", url, re.IGNORECASE)]
+        if bad:
+            self.fail_json(msg=f"connect_url entries must start with http:// or https://, got {', '.join(bad)}")
+        self.urls = urls
+        bad = invalid_patterns(self.params["secret_keys"])
+        if bad:
+            self.fail_json(msg=f"secret_keys entries must be regular expressions, these are not: {', '.join(bad)}")
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") or attr == "_module":
+            raise AttributeError(attr)
+        return getattr(self._module, attr)
+
+    @property
+    def params(self):
+        return self._module.params
+
+    @property
+    def check_mode(self):
+        return self._module.check_mode
+
+    @property
+    def secrets(self):
+        return secrets_from_params(self.params, self._secret_options) + sorted(self._extra_secrets)
+
+    def add_secrets(self, values):
+        """Treat ``values`` (e.g. connector passwords) like no_log values: masked in every output.
+
+        Booleans, numbers and values shorter than 3 characters are skipped: masking every "1" or
+        "true" of the output would hide more than it protects.
+        """
+        for value in values:
+            if not value or len(value) < 3 or value.lower() in ("true", "false") or value.isdigit():
+                continue
+            self._extra_secrets.add(value)
+            self._module.no_log_values.add(value)
+
+    def add_config_secrets(self, configs):
+        """``add_secrets`` for the secret values of every config of ``configs``."""
+        for config in configs:
+            self.add_secrets(secret_values(config, self.params["secret_keys"]))
+
+    def client(self, **kwargs):
+        params = self.params
+        return ConnectClient(
+            self.urls,
+            timeout=params["timeout"],
+            retry_timeout=params["retry_timeout"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"],
+            client_cert=params["client_cert"],
+            client_key=params["client_key"],
+            url_username=params["url_username"],
+            url_password=params["url_password"],
+            **kwargs,
+        )
+
+    def warn(self, warning):
+        self._module.warn(redact(warning, self.secrets))
+
+    def exit_json(self, **kwargs):
+        self._module.exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._module.fail_json(msg=redact(msg, self.secrets), **kwargs)
+
+    def fail_connect(self, error, **result):
+        """The single place that reports a ``ConnectError`` to Ansible."""
+        failure = dict(result)
+        if getattr(error, "status", None):
+            failure["status"] = error.status
+        failure.update(error.details)
+        self.fail_json(msg=format_failure(error.action, error.reason, self.secrets), **failure)
