@@ -10,14 +10,14 @@ KAFKA_VERSION ?= 3.9.2
 BUNDLE        := build/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
 CONNECT_PLUGINS := build/connect-plugins
 COLLECTION    := build/collections/ansible_collections/kafkaops/cluster
-SCENARIO      ?= default
+SCENARIO      ?= default replication
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests molecule test demo demo-verify demo-down lock clean
+.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests molecule test demo demo-replication demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,13 +62,16 @@ module-tests: venv bundle ## module integration targets against a secured Kafka 
 plugin-tests: venv bundle connect-plugins ## S3 connector end to end on loopback: Kafka + Connect + moto (backup, crash, restore)
 	tools/connect-plugins/selftest.sh
 
-molecule: prereqs ## molecule test (scenario $(SCENARIO))
-	$(BIN)/molecule test -s $(SCENARIO)
+molecule: prereqs ## molecule test of each scenario in SCENARIO (default: default replication)
+	for scenario in $(SCENARIO); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
 test: lint unit integration module-tests plugin-tests molecule ## everything CI runs
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
+
+demo-replication: prereqs ## bring up the two-cluster lab (prod with Kafka Connect, repl with MirrorMaker 2)
+	$(BIN)/ansible-playbook -i inventories/replication playbooks/site.yml
 
 demo-verify: venv ## re-run only the verification against the lab
 	$(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml
