@@ -61,7 +61,7 @@ DEFAULT_BATCH_SIZE = 200
 # time on each): the broker handles a connection's requests one by one, but requests of several
 # connections in parallel, and ZooKeeper commits their concurrent writes together. Small
 # changes below PARALLEL_MIN_TOPICS use the module's one connection.
-DEFAULT_PARALLEL_REQUESTS = 4
+DEFAULT_PARALLEL_REQUESTS = 8
 PARALLEL_MIN_TOPICS = 20
 
 REASSIGN_MODULE = "kafkaops.cluster.kafka_reassign"
