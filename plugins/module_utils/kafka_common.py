@@ -494,7 +494,34 @@ class _RecordingHandler(logging.Handler):
         self.records.append(message)
 
 
-class KafkaModule:
+class ModuleWrapper:
+    """Delegates to the AnsibleModule in ``self._module``; ``secrets`` are the values of the no_log
+    options named in ``self._secret_options``. Base of KafkaModule and kafka_connect's ConnectModule."""
+
+    _module = None
+    _secret_options = ()
+
+    def __getattr__(self, attr):
+        # Only called for attributes not found normally: delegate to AnsibleModule.
+        if attr.startswith("__") or attr == "_module":
+            raise AttributeError(attr)
+        return getattr(self._module, attr)
+
+    @property
+    def params(self):
+        return self._module.params
+
+    @property
+    def check_mode(self):
+        return self._module.check_mode
+
+    @property
+    def secrets(self):
+        """Values of every no_log option (shared and module-specific) that is set."""
+        return secrets_from_params(self.params, self._secret_options)
+
+
+class KafkaModule(ModuleWrapper):
     """An AnsibleModule wrapper for modules that manage Kafka (and ZooKeeper).
 
     Keyword arguments are those of AnsibleModule plus ``zookeeper`` (bool):
@@ -538,26 +565,7 @@ class KafkaModule:
         for warning in ignored_option_warnings(self.params):
             self.warn(warning)
 
-    # -- AnsibleModule delegation ------------------------------------------
-
-    def __getattr__(self, attr):
-        # Only called for attributes not found normally: delegate to AnsibleModule.
-        if attr.startswith("__") or attr == "_module":
-            raise AttributeError(attr)
-        return getattr(self._module, attr)
-
-    @property
-    def params(self):
-        return self._module.params
-
-    @property
-    def check_mode(self):
-        return self._module.check_mode
-
-    @property
-    def secrets(self):
-        """Values of every no_log option (shared and module-specific) that is set."""
-        return secrets_from_params(self.params, self._secret_options)
+    # -- AnsibleModule delegation: ModuleWrapper --------------------------
 
     def warn(self, warning):
         self._module.warn(redact(warning, self.secrets))

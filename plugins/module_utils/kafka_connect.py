@@ -53,10 +53,10 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import REDACTED
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import ModuleWrapper
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import format_failure
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import no_log_options
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import redact
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import secrets_from_params
 
 # Configuration keys whose values are secrets (case-insensitive regular expression, searched
 # anywhere in the key): passwords, JAAS configs, cloud credentials, tokens, basic auth user info.
@@ -620,7 +620,7 @@ class ConnectClient:
 # ---------------------------------------------------------------------------
 
 
-class ConnectModule:
+class ConnectModule(ModuleWrapper):
     """An AnsibleModule wrapper for the modules that talk to the Kafka Connect REST API."""
 
     def __init__(self, argument_spec=None, **kwargs):
@@ -645,22 +645,9 @@ class ConnectModule:
         if bad:
             self.fail_json(msg=f"secret_keys entries must be regular expressions, these are not: {', '.join(bad)}")
 
-    def __getattr__(self, attr):
-        if attr.startswith("__") or attr == "_module":
-            raise AttributeError(attr)
-        return getattr(self._module, attr)
-
-    @property
-    def params(self):
-        return self._module.params
-
-    @property
-    def check_mode(self):
-        return self._module.check_mode
-
     @property
     def secrets(self):
-        return secrets_from_params(self.params, self._secret_options) + sorted(self._extra_secrets)
+        return super().secrets + sorted(self._extra_secrets)
 
     def add_secrets(self, values):
         """Treat ``values`` (e.g. connector passwords) like no_log values: masked in every output.
