@@ -607,9 +607,11 @@ def describe_topic_configs(admin, names, timeout, batch_size):
     }
 
 
-def read_topics(admin, names, timeout, batch_size):
-    """Read the listed topics once: ``(metadata, {name: state or None})``."""
-    metadata = cluster_metadata(admin, timeout)
+def read_topics(admin, names, timeout, batch_size, metadata=None):
+    """Read the listed topics once: ``(metadata, {name: state or None})``; ``metadata``, when given,
+    is a metadata read just made (only the configurations are read then)."""
+    if metadata is None:
+        metadata = cluster_metadata(admin, timeout)
     found = {name: topic_state(metadata, name) for name in names}
     configs = describe_topic_configs(admin, [name for name in names if found[name] is not None], timeout, batch_size)
     current = {}
@@ -773,6 +775,7 @@ def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=T
     names = list(expected)
 
     def read():
+        metadata = None
         if wait:
             # Metadata alone (one cheap request) until every partition has a leader; the
             # configurations are read once that holds.
@@ -781,7 +784,7 @@ def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=T
             unsettled = metadata_unsettled(metadata, expected)
             if unsettled:
                 return metadata, None, [], unsettled
-        metadata, states = read_topics(admin, names, request_timeout, batch_size)
+        metadata, states = read_topics(admin, names, request_timeout, batch_size, metadata)
         deleting = []
         if wait and not topics_settled(metadata, states, expected):
             gone = [name for name in names if expected[name] is None]
