@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The Kafka side of scaling and broker replacement (issue 6), in the lifecycle lab
+# (inventories/lifecycle: 1 ZooKeeper + 3 brokers, cluster lc), with the playbooks users run:
+#   scale 3 -> 4 (broker 3 joins and gets replicas), re-run changes nothing, scale to 2 refused
+#   with nothing changed, scale 4 -> 3 (broker 3 drained, its container and volume removed, every
+#   message still consumable, 0 offline), re-run changes nothing, broker 1's container destroyed
+#   while messages keep coming, replace_broker.yml brings it back on its own volume (same segment
+#   inodes: no re-replication) with URP 0, replacing a broker without a volume is refused.
+# Usage: tests/lifecycle/run.sh   (KEEP_LAB=1 keeps the lab afterwards)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-.venv/bin}
+INV=inventories/lifecycle
+LOGS=build/lifecycle
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+STEP=0
+TIMES=()
+
+fail() { echo "lifecycle: FAILED: $*" >&2; exit 1; }
+
+# play NAME EXPECT PLAYBOOK [ARGS...]; EXPECT: ok | unchanged | "fail:<text the output must contain>"
+play() {
+  local name=$1 expect=$2 playbook=$3; shift 3
+  STEP=$((STEP + 1))
+  local log="$LOGS/$(printf '%02d' "$STEP")-$name.log" start=$SECONDS rc=0
+  echo "lifecycle: $name ..."
+  "$BIN/ansible-playbook" -i "$INV" "$playbook" "$@" >"$log" 2>&1 || rc=$?
+  local took=$((SECONDS - start))
+  TIMES+=("$name ${took}s")
+  case $expect in
+    ok|unchanged)
+      [ $rc -eq 0 ] || { tail -40 "$log"; fail "$name exited $rc (log: $log)"; }
+      if [ "$expect" = unchanged ] && grep -E '^\S+ +: ok=.* changed=[1-9]' "$log"; then
+        grep -B3 -E '^(changed|ok): \[' "$log" | grep -B3 '^changed' | head -40
+        fail "$name changed something on a re-run (log: $log)"
+      fi ;;
+    fail:*)
+      [ $rc -ne 0 ] || fail "$name should have been refused (log: $log)"
+      grep -qF -- "${expect#fail:}" "$log" || { tail -30 "$log"; fail "$name failed without '${expect#fail:}' (log: $log)"; } ;;
+  esac
+  echo "lifecycle: $name: $expect (${took}s)"
+}
+
+destroy() { "$BIN/ansible-playbook" -i "$INV" playbooks/lab_destroy.yml -e lab_destroy_confirm=true >"$LOGS/destroy.log" 2>&1; }
+count_containers() { docker ps -aq --filter label=kafkaops.lab=lifecycle --filter label=kafkaops.role=kafka | wc -l; }
+[ "${KEEP_LAB:-0}" = 1 ] || trap destroy EXIT
+
+destroy
+play site ok playbooks/site.yml
+play produce-a ok tests/lifecycle/produce.yml -e batch=a
+play check-3 ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 2000}'
+
+play scale-up-4 ok playbooks/scale.yml -e kafka_broker_count=4
+play check-4 ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2, 3], "expect_messages": 2000, "expect_replicas_on": [3]}'
+play scale-up-4-again unchanged playbooks/scale.yml -e kafka_broker_count=4
+
+play scale-down-2-refused "fail:Refusing to scale down to 2 brokers" playbooks/scale.yml -e kafka_broker_count=2
+[ "$(count_containers)" -eq 4 ] || fail "the refused scale-down removed containers"
+play check-4-after-refusal ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2, 3], "expect_messages": 2000}'
+
+play scale-down-3 ok playbooks/scale.yml -e kafka_broker_count=3
+[ "$(count_containers)" -eq 3 ] || fail "scale-down to 3 left $(count_containers) broker containers"
+docker volume inspect lifecycle-lc-kafka-3-data >/dev/null 2>&1 && fail "broker 3's data volume is still there"
+play check-3-after-down ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 2000, "expect_no_replicas_on": [3]}'
+play scale-down-3-again unchanged playbooks/scale.yml -e kafka_broker_count=3
+
+play segments-before ok tests/lifecycle/segments.yml -e broker_id=1 -e out="$PWD/$LOGS/segments-before.txt"
+echo "lifecycle: broker 1 fails (container removed) while 1000 more messages are produced"
+docker rm -f lc-kafka-1 >/dev/null
+play produce-b ok tests/lifecycle/produce.yml -e batch=b -e count=1000
+play replace-1 ok playbooks/replace_broker.yml -e broker_id=1
+play segments-after ok tests/lifecycle/segments.yml -e broker_id=1 -e out="$PWD/$LOGS/segments-after.txt"
+[ -s "$LOGS/segments-before.txt" ] && [ "$(wc -l <"$LOGS/segments-before.txt")" -gt 0 ] || fail "broker 1 held no segments before"
+diff "$LOGS/segments-before.txt" "$LOGS/segments-after.txt" || fail "broker 1's log segments changed (data was not reused)"
+echo "lifecycle: broker 1 kept its $(wc -l <"$LOGS/segments-before.txt") log segments (same inodes)"
+play check-after-replace ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 3000}'
+play replace-unknown-refused "fail:has no data volume" playbooks/replace_broker.yml -e broker_id=7
+
+echo "lifecycle: passed; step times: ${TIMES[*]}"
