@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests lifecycle-tests molecule test demo demo-replication demo-verify demo-down lock clean
+.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule test demo demo-replication demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +47,8 @@ prereqs: venv bundle connect-plugins images
 lint: venv ## ansible-lint (production profile), yamllint, ruff (lint + format)
 	$(BIN)/ansible-lint
 	$(BIN)/yamllint -s .
-	$(BIN)/ruff check plugins tests
-	$(BIN)/ruff format --check plugins tests
+	$(BIN)/ruff check plugins tests bench tools
+	$(BIN)/ruff format --check plugins tests bench tools
 
 unit: venv ## unit tests
 	$(BIN)/python -m pytest -q tests/unit
@@ -63,13 +63,16 @@ module-tests: venv bundle ## module integration targets against a secured Kafka 
 plugin-tests: venv bundle connect-plugins ## S3 connector end to end on loopback: Kafka + Connect + moto (backup, crash, restore)
 	tools/connect-plugins/selftest.sh
 
+aws-tests: venv ## aws provider against moto on loopback (environment, provision main/retire/replace, inventory, errors)
+	tests/aws/run.sh
+
 lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the lifecycle lab (inventories/lifecycle)
 	tests/lifecycle/run.sh
 
 molecule: prereqs ## molecule test of each scenario in SCENARIO (default: default replication)
 	for scenario in $(SCENARIO); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
-test: lint unit integration module-tests plugin-tests lifecycle-tests molecule ## everything CI runs
+test: lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule ## everything CI runs
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml

@@ -1,0 +1,142 @@
+"""Assert what provision_aws left in (moto's) EC2 and Route53, and save it for the next step's comparison.
+
+python tests/aws/check_state.py --endpoint URL --env prod --domain D --brokers 0,1,2 --save S.json
+    [--previous P.json] [--added N] [--unchanged] [--replaced ID]
+Prints one "ok" line per assertion; exits 1 on the first failure.
+"""
+
+import argparse
+import json
+import sys
+
+import boto3
+
+LIVE = ["pending", "running", "stopping", "stopped"]
+
+
+def read_state(endpoint, region, env, domain, device):
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
+    r53 = boto3.client("route53", endpoint_url=endpoint, region_name=region)
+    filters = [{"Name": "tag:kafkaops:env", "Values": [env]}, {"Name": "instance-state-name", "Values": LIVE}]
+    instances = [i for r in ec2.describe_instances(Filters=filters)["Reservations"] for i in r["Instances"]]
+    hosts = {}
+    for inst in instances:
+        tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
+        if tags.get("kafkaops:role") not in ("kafka", "zookeeper"):
+            continue
+        data = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if m["DeviceName"] == device]
+        hosts[tags["kafkaops:fqdn"]] = {
+            "role": tags["kafkaops:role"],
+            "instance_id": inst["InstanceId"],
+            "ip": inst["PrivateIpAddress"],
+            "az": inst["Placement"]["AvailabilityZone"],
+            "data_volumes": data,
+            "broker_id": tags.get("kafkaops:broker_id"),
+        }
+    vol_filters = [
+        {"Name": "tag:kafkaops:env", "Values": [env]},
+        {"Name": "tag:kafkaops:role", "Values": ["kafka-data"]},
+    ]
+    volumes = {}
+    for vol in ec2.describe_volumes(Filters=vol_filters)["Volumes"]:
+        tags = {t["Key"]: t["Value"] for t in vol.get("Tags", [])}
+        volumes[vol["VolumeId"]] = {
+            "broker_id": tags.get("kafkaops:broker_id"),
+            "encrypted": vol["Encrypted"],
+            "type": vol["VolumeType"],
+            "attachments": [(a["InstanceId"], a["Device"]) for a in vol.get("Attachments", [])],
+        }
+    zone = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == domain + "."][0]
+    records = {}
+    for rs in r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]:
+        if rs["Type"] == "A":
+            records[rs["Name"].rstrip(".")] = sorted(v["Value"] for v in rs["ResourceRecords"])
+    return {"hosts": hosts, "volumes": volumes, "records": records}
+
+
+class Checker:
+    def __init__(self):
+        self.count = 0
+
+    def check(self, condition, message):
+        if not condition:
+            print(f"FAIL: {message}")
+            sys.exit(1)
+        self.count += 1
+        print(f"ok: {message}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--region", default="eu-central-1")
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--domain", required=True)
+    parser.add_argument("--device", default="/dev/sdf")
+    parser.add_argument("--brokers", required=True, help="comma-separated broker ids expected")
+    parser.add_argument("--zookeepers", type=int, default=3)
+    parser.add_argument("--save", required=True)
+    parser.add_argument("--previous")
+    parser.add_argument("--added", type=int, help="brokers added since --previous")
+    parser.add_argument("--unchanged", action="store_true", help="nothing changed since --previous")
+    parser.add_argument("--replaced", type=int, help="broker whose instance was replaced since --previous")
+    args = parser.parse_args()
+
+    state = read_state(args.endpoint, args.region, args.env, args.domain, args.device)
+    with open(args.save, "w", encoding="utf-8") as handle:
+        json.dump(state, handle, indent=1, sort_keys=True)
+    c = Checker()
+    expected = sorted(int(b) for b in args.brokers.split(",") if b)
+    brokers = {f: h for f, h in state["hosts"].items() if h["role"] == "kafka"}
+    zks = {f: h for f, h in state["hosts"].items() if h["role"] == "zookeeper"}
+    ids = sorted(int(h["broker_id"]) for h in brokers.values())
+    c.check(ids == expected, f"live broker instances {ids} == {expected}")
+    c.check(len(zks) == args.zookeepers, f"{len(zks)} ZooKeeper instances")
+    c.check(len({h["az"] for h in state["hosts"].values()}) == min(3, len(state["hosts"])), "hosts spread over 3 AZs")
+    vol_ids = sorted(int(v["broker_id"]) for v in state["volumes"].values())
+    c.check(vol_ids == expected, f"one data volume per broker {vol_ids}")
+    c.check(all(v["encrypted"] and v["type"] == "gp3" for v in state["volumes"].values()), "data volumes encrypted gp3")
+    for fqdn, host in sorted(brokers.items()):
+        vols = [v for v, d in state["volumes"].items() if d["broker_id"] == host["broker_id"]]
+        attached = state["volumes"][vols[0]]["attachments"] if vols else []
+        c.check(
+            host["data_volumes"] == vols and attached == [(host["instance_id"], args.device)],
+            f"{fqdn}: its volume {vols} attached at {args.device}",
+        )
+    for fqdn, host in sorted(state["hosts"].items()):
+        c.check(state["records"].get(fqdn) == [host["ip"]], f"A record {fqdn} -> {host['ip']}")
+    rr = state["records"].get("kafka." + args.domain, [])
+    c.check(rr == sorted(h["ip"] for h in brokers.values()), f"round-robin kafka.{args.domain} has {len(rr)} values")
+    stale = [n for n in state["records"] if n.startswith("kafka-") and n not in brokers]
+    c.check(not stale, f"no A records of removed brokers {stale}")
+
+    if args.previous:
+        with open(args.previous, encoding="utf-8") as handle:
+            before = json.load(handle)
+        new_instances = {h["instance_id"] for h in state["hosts"].values()} - {
+            h["instance_id"] for h in before["hosts"].values()
+        }
+        new_volumes = set(state["volumes"]) - set(before["volumes"])
+        if args.unchanged:
+            c.check(
+                json.loads(json.dumps(state, sort_keys=True)) == before,
+                "nothing changed (instances, volumes, attachments, records)",
+            )
+        if args.added is not None:
+            added_records = set(state["records"]) - set(before["records"])
+            c.check(len(new_instances) == args.added, f"exactly {args.added} new instance(s)")
+            c.check(len(new_volumes) == args.added, f"exactly {args.added} new volume(s)")
+            c.check(len(added_records) == args.added, f"exactly {args.added} new A record(s) {sorted(added_records)}")
+        if args.replaced is not None:
+            fqdn = f"kafka-{args.replaced}.{args.domain}"
+            old, new = before["hosts"][fqdn], state["hosts"][fqdn]
+            message = f"{fqdn}: new instance {new['instance_id']} (was {old['instance_id']})"
+            c.check(new_instances == {new["instance_id"]}, message)
+            c.check(new["data_volumes"] == old["data_volumes"], f"{fqdn}: same data volume {new['data_volumes']}")
+            c.check(not new_volumes and set(state["volumes"]) == set(before["volumes"]), "no volume created or deleted")
+            c.check(new["az"] == old["az"], f"{fqdn}: same AZ {new['az']}")
+    print(f"{c.count} assertions passed")
+
+
+if __name__ == "__main__":
+    main()

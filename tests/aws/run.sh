@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# The aws provider against moto on 127.0.0.1 (port 52600-52699): environment.yml, provision_aws main / retire /
+# replace, the aws_ec2 inventory and the preflight refusals. Prints what it asserted. Usage: tests/aws/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=${BIN:-$ROOT/.venv/bin}
+export ANSIBLE_CONFIG=$ROOT/ansible.cfg ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLOR=1 ANSIBLE_DEPRECATION_WARNINGS=false
+WORK=$(mktemp -d /tmp/kafkaops-aws-tests.XXXXXX)
+MOTO_PID=""
+cleanup() {
+  if [[ -n $MOTO_PID ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PORT=$("$BIN/python" - <<'PY'
+import socket
+for port in range(52600, 52700):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+PY
+)
+[[ -n $PORT ]] || { echo "no free port in 52600-52699" >&2; exit 1; }
+ENDPOINT=http://127.0.0.1:$PORT
+"$BIN/python" tests/aws/moto_server.py -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "$ENDPOINT/moto-api/" && break; sleep 0.2; done
+
+# Only moto: dummy credentials, no instance metadata service, no profile from the host.
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+ENV=prod DOMAIN=prod.kafka.internal
+AMI=$("$BIN/python" -c "
+import boto3
+ec2 = boto3.client('ec2', endpoint_url='$ENDPOINT')
+print(sorted(i['ImageId'] for i in ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['ubuntu/images/*']}])['Images'])[0])")
+cat >"$WORK/vars.yml" <<VARS
+aws_endpoint_url: $ENDPOINT
+aws_env: $ENV
+aws_domain: $DOMAIN
+aws_ami_id: $AMI
+aws_ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMtsTuJ0A7vsqjQ4SlEW6GJpiRnPq1h9KbM0w0D0lWJ6 kafkaops-test
+aws_client_cidrs: [10.0.0.0/8]
+aws_ssh_cidrs: [192.0.2.0/24]
+aws_kafka_data_volume_size_gb: 10
+VARS
+
+SUMMARY=()
+STEP=0
+START=$SECONDS
+note() { SUMMARY+=("$*"); echo "== $*"; }
+# play EXPECT NAME PLAYBOOK [ARGS...]: EXPECT is 0 (changed=0), changed (changed>0) or any.
+play() {
+  local expect=$1 name=$2; shift 2
+  STEP=$((STEP + 1))
+  local log=$WORK/step$STEP.log
+  if ! "$BIN/ansible-playbook" -i localhost, -e "@$WORK/vars.yml" "$@" >"$log" 2>&1; then
+    tail -40 "$log"; echo "FAILED: $name" >&2; exit 1
+  fi
+  local changed
+  changed=$(sed -n 's/^localhost *: .*changed=\([0-9]*\).*/\1/p' "$log" | tail -1)
+  case $expect in
+    0) [[ $changed == 0 ]] || { grep -B3 '^changed:' "$log" | tail -30; echo "FAILED: $name changed=$changed, expected 0" >&2; exit 1; } ;;
+    changed) [[ $changed -gt 0 ]] || { echo "FAILED: $name changed nothing" >&2; exit 1; } ;;
+  esac
+  note "$name: ok (changed=$changed)"
+}
+# refuse NAME MESSAGE PLAYBOOK [ARGS...]: the play must fail with MESSAGE and change nothing.
+refuse() {
+  local name=$1 message=$2; shift 2
+  STEP=$((STEP + 1))
+  local log=$WORK/step$STEP.log
+  if "$BIN/ansible-playbook" -i localhost, -e "@$WORK/vars.yml" "$@" >"$log" 2>&1; then
+    echo "FAILED: $name succeeded" >&2; exit 1
+  fi
+  grep -qF -- "$message" "$log" || { tail -30 "$log"; echo "FAILED: $name: no message '$message'" >&2; exit 1; }
+  grep -q '^localhost *: .*changed=0 ' "$log" || { echo "FAILED: $name changed something" >&2; exit 1; }
+  note "$name: refused with '$message', changed=0"
+}
+check() {
+  local name=$1; shift
+  local out
+  out=$("$BIN/python" tests/aws/check_state.py --endpoint "$ENDPOINT" --env "$ENV" --domain "$DOMAIN" "$@") ||
+    { echo "$out"; echo "FAILED: $name" >&2; exit 1; }
+  note "$name: $(tail -1 <<<"$out") -- $(grep -c '^ok' <<<"$out") checks incl. $(grep '^ok' <<<"$out" | grep -E 'round-robin|new|same|nothing' | sed 's/^ok: //' | paste -sd ';' -)"
+}
+PROVISION=tests/aws/provision.yml
+
+# Preflight refusals before the environment exists.
+refuse "main without an environment" "run playbooks/environment.yml first" $PROVISION
+# 1. Environment: create, then idempotent, then a no-op in check mode.
+play changed "environment.yml (create)" playbooks/environment.yml
+play 0 "environment.yml (second run)" playbooks/environment.yml
+play 0 "environment.yml --check" playbooks/environment.yml --check
+"$BIN/python" tests/aws/check_env.py --endpoint "$ENDPOINT" --env "$ENV" --domain "$DOMAIN" >"$WORK/env.out" ||
+  { cat "$WORK/env.out"; echo "FAILED: environment resources" >&2; exit 1; }
+note "environment resources: $(tail -1 "$WORK/env.out")"
+
+# 2. Three brokers, twice.
+play changed "provision main, 3 brokers" $PROVISION
+check "state after main (3)" --brokers 0,1,2 --save "$WORK/s3.json"
+play 0 "provision main, 3 brokers (second run)" $PROVISION
+check "state after second main (3)" --brokers 0,1,2 --save "$WORK/s3b.json" --previous "$WORK/s3.json" --unchanged
+
+# 3. The dynamic inventory against moto.
+AWS_URL=$ENDPOINT "$BIN/ansible-inventory" -i inventories/aws/aws_ec2.yml --list >"$WORK/inventory.json" 2>"$WORK/inventory.err"
+"$BIN/python" - "$WORK/inventory.json" "$DOMAIN" <<'PY' || { cat "$WORK/inventory.err"; echo "FAILED: inventory" >&2; exit 1; }
+import json, sys
+def plain(value):  # ansible-inventory --list marks strings from AWS as {"__ansible_unsafe": "..."}
+    if isinstance(value, dict):
+        return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else {k: plain(v) for k, v in value.items()}
+    return [plain(v) for v in value] if isinstance(value, list) else value
+inv, domain = plain(json.load(open(sys.argv[1]))), sys.argv[2]
+hv = inv["_meta"]["hostvars"]
+kafka, zk = sorted(inv["kafka"]["hosts"]), sorted(inv["zookeeper"]["hosts"])
+assert kafka == [f"kafka-{i}.{domain}" for i in range(3)], kafka
+assert zk == [f"zk-{i}.{domain}" for i in range(3)], zk
+assert sorted(inv["prod_kafka"]["hosts"]) == kafka and len(inv["bastion"]["hosts"]) == 1
+assert [hv[h]["kafka_broker_id"] for h in kafka] == [0, 1, 2]
+assert [hv[h]["zookeeper_id"] for h in zk] == [1, 2, 3]
+assert len({hv[h]["broker_rack"] for h in kafka}) == 3
+assert all(hv[h]["kafka_data_volume_id"].startswith("vol-") and hv[h]["kafkaops_kafka_group"] == "prod_kafka" for h in kafka)
+assert all(hv[h]["ansible_host"] == hv[h]["private_ip_address"] for h in kafka + zk)
+print("groups kafka/zookeeper/prod_kafka/bastion, broker ids 0-2, zookeeper ids 1-3, racks, data volume ids")
+PY
+note "aws_ec2 inventory (AWS_URL=moto): ok"
+
+# 4. Scale 3 -> 4, then main with 3 must refuse and change nothing.
+play changed "provision main, 4 brokers" $PROVISION -e kafka_broker_count=4
+check "state after scale to 4" --brokers 0,1,2,3 --save "$WORK/s4.json" --previous "$WORK/s3b.json" --added 1
+refuse "main with 3 while 4 exist" "playbooks/scale.yml" $PROVISION -e kafka_broker_count=3
+check "state after the refusal" --brokers 0,1,2,3 --save "$WORK/s4b.json" --previous "$WORK/s4.json" --unchanged
+
+# 5. Retire broker 3 (with a final snapshot), twice.
+play changed "provision retire [3]" $PROVISION -e provision_entry=retire -e '{"provision_retire_broker_ids": [3]}' \
+  -e provision_retire_snapshot=true -e provision_retire_confirm=true
+check "state after retire" --brokers 0,1,2 --save "$WORK/s5.json"
+play 0 "provision retire [3] (second run)" $PROVISION -e provision_entry=retire -e '{"provision_retire_broker_ids": [3]}' \
+  -e provision_retire_snapshot=true -e provision_retire_confirm=true
+check "state after second retire" --brokers 0,1,2 --save "$WORK/s5b.json" --previous "$WORK/s5.json" --unchanged
+
+refuse "retire without confirmation" "which drains them first" $PROVISION -e provision_entry=retire \
+  -e '{"provision_retire_broker_ids": [2]}'
+
+# 6. Replace broker 1: new instance, same data volume, DNS follows.
+play changed "provision replace 1" $PROVISION -e provision_entry=replace -e provision_replace_broker_id=1
+check "state after replace" --brokers 0,1,2 --save "$WORK/s6.json" --previous "$WORK/s5b.json" --replaced 1
+
+# 7. Clear errors.
+refuse "bad AMI" "AMI ami-00000000 not found in region eu-central-1" $PROVISION -e aws_ami_id=ami-00000000
+refuse "unknown subnet" "Unknown subnet ids in aws_private_subnet_ids: ['subnet-0000dead']" $PROVISION \
+  -e '{"aws_private_subnet_ids": ["subnet-0000dead"]}'
+refuse "replace without a data volume" "never creates an empty one" $PROVISION -e provision_entry=replace \
+  -e provision_replace_broker_id=7
+(
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  refuse "no credentials" "no AWS credentials" $PROVISION
+) || exit 1
+SUMMARY+=("no credentials: refused with 'no AWS credentials', changed=0")
+
+echo
+echo "tests/aws: all passed in $((SECONDS - START)) s against moto on $ENDPOINT"
+printf '  - %s\n' "${SUMMARY[@]}"
