@@ -1,0 +1,397 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the kafkaops.cluster collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""kafka_broker_config: classification (pure) and main() against a fake AdminClient (no network)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+confluent_kafka = pytest.importorskip("confluent_kafka")
+
+from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
+from confluent_kafka.admin import ConfigSource  # noqa: E402
+from confluent_kafka.admin import ResourceType  # noqa: E402
+from kafka_fakes import done  # noqa: E402
+
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import applied_matches  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import classify  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import config_problems  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import is_sensitive  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import listener_base  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import plan_changes  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.modules import kafka_broker_config  # noqa: E402
+
+KafkaError = confluent_kafka.KafkaError
+KafkaException = confluent_kafka.KafkaException
+
+STATIC = ConfigSource.STATIC_BROKER_CONFIG.value
+DEFAULT = ConfigSource.DEFAULT_CONFIG.value
+DYNAMIC = ConfigSource.DYNAMIC_BROKER_CONFIG.value
+SECRET = "ks-pa55-91x"
+
+
+def entry(value, read_only=False, source=STATIC, sensitive=False):
+    return SimpleNamespace(value=value, is_read_only=read_only, source=source, is_sensitive=sensitive)
+
+
+def broker_entries():
+    return {
+        "log.retention.ms": entry("604800000"),
+        "num.io.threads": entry("8", source=DEFAULT),
+        "log.cleaner.threads": entry("1", source=DEFAULT),
+        "auto.create.topics.enable": entry("true", read_only=True, source=DEFAULT),
+        "log.dirs": entry("/var/lib/kafka", read_only=True),
+        "listeners": entry("SASL_PLAINTEXT://:9093"),
+        "sasl.enabled.mechanisms": entry("PLAIN,SCRAM-SHA-512"),
+        "listener.name.sasl_ssl.ssl.keystore.location": entry("/etc/kafka/tls/old.p12", read_only=True),
+        "listener.name.sasl_ssl.ssl.keystore.password": entry(None, read_only=True, sensitive=True),
+        "ssl.key.password": entry(None, source=DEFAULT, sensitive=True),
+        "listener.name.sasl_ssl.plain.sasl.jaas.config": entry(None, read_only=True, sensitive=True),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Pure functions
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("num.io.threads", (False, "num.io.threads")),
+        ("listener.name.sasl_ssl.ssl.keystore.location", (True, "ssl.keystore.location")),
+        ("listener.name.sasl_ssl.plain.sasl.jaas.config", (True, "sasl.jaas.config")),
+        ("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", (True, "sasl.jaas.config")),
+        ("listener.name.internal.max.connections", (True, "max.connections")),
+    ],
+)
+def test_listener_base(key, expected):
+    assert listener_base(key) == expected
+
+
+@pytest.mark.parametrize(
+    "key, entry_, scope, dynamic",
+    [
+        # Reported as not read-only: dynamic.
+        ("log.retention.ms", entry("1"), "broker", True),
+        ("num.io.threads", entry("8"), "cluster", True),
+        # Read-only: static.
+        ("auto.create.topics.enable", entry("true", read_only=True), "broker", False),
+        # Unknown to the broker: static.
+        ("bogus.key", None, "broker", False),
+        # Keystores: per broker and per listener only.
+        ("listener.name.sasl_ssl.ssl.keystore.location", entry("x", read_only=True), "broker", True),
+        ("listener.name.sasl_ssl.ssl.keystore.location", None, "broker", True),
+        ("listener.name.sasl_ssl.ssl.truststore.password", None, "cluster", False),
+        ("ssl.keystore.location", entry("x"), "broker", False),
+        # Other listener configs only reach existing listeners at a restart.
+        ("listener.name.sasl_ssl.plain.sasl.jaas.config", None, "broker", False),
+        ("listener.name.sasl_ssl.ssl.client.auth", None, "broker", False),
+        ("listeners", entry("x"), "broker", False),
+        ("advertised.listeners", entry("x"), "broker", False),
+        ("sasl.enabled.mechanisms", entry("PLAIN"), "broker", False),
+        ("ssl.cipher.suites", entry(""), "broker", False),
+        # Connection limits: either scope, prefixed or not.
+        ("max.connections", entry("100"), "cluster", True),
+        ("listener.name.internal.max.connections", None, "cluster", True),
+        ("listener.name.internal.num.network.threads", None, "broker", True),
+    ],
+)
+def test_classify(key, entry_, scope, dynamic):
+    result, why = classify(key, entry_, scope)
+    assert result is dynamic, why
+    assert why
+
+
+@pytest.mark.parametrize(
+    "key, entry_, sensitive",
+    [
+        ("num.io.threads", entry("8"), False),
+        ("ssl.key.password", None, True),
+        ("listener.name.sasl_ssl.ssl.keystore.password", None, True),
+        ("listener.name.sasl_ssl.plain.sasl.jaas.config", None, True),
+        ("sasl.jaas.config", None, True),
+        ("password.encoder.secret", None, True),
+        ("custom.thing", entry(None, sensitive=True), True),
+    ],
+)
+def test_is_sensitive(key, entry_, sensitive):
+    assert is_sensitive(key, entry_) is sensitive
+
+
+@pytest.mark.parametrize(
+    "want, have, action",
+    [
+        (604800000, "604800000", "unchanged"),
+        ("604800000", "604800000", "unchanged"),
+        (" 604800000 ", "604800000", "unchanged"),
+        (86400000, "604800000", "dynamic"),
+    ],
+)
+def test_plan_normalizes_values(want, have, action):
+    (item,) = plan_changes({"log.retention.ms": want}, {"log.retention.ms": entry(have)})
+    assert item["action"] == action
+    assert item["value"] == str(want).strip() if action == "dynamic" else True
+
+
+@pytest.mark.parametrize(
+    "want, have, action",
+    [
+        (True, "true", "unchanged"),
+        ("TRUE", "true", "unchanged"),
+        (False, "true", "static"),
+    ],
+)
+def test_plan_static_booleans(want, have, action):
+    (item,) = plan_changes({"auto.create.topics.enable": want}, {"auto.create.topics.enable": entry(have, True)})
+    assert item["action"] == action
+    if action == "static":
+        assert (item["before"], item["after"]) == ("true", "false")
+
+
+@pytest.mark.parametrize(
+    "update, source, action, before",
+    [
+        ("always", STATIC, "dynamic", "********"),
+        ("always", DEFAULT, "dynamic", None),
+        ("when_unset", STATIC, "unchanged", "********"),
+        ("when_unset", DEFAULT, "dynamic", None),
+    ],
+)
+def test_plan_sensitive(update, source, action, before):
+    key = "listener.name.sasl_ssl.ssl.keystore.password"
+    current = {key: entry(None, read_only=True, source=source, sensitive=True)}
+    (item,) = plan_changes({key: SECRET}, current, update_sensitive=update)
+    assert item["action"] == action
+    assert item["before"] == before
+    assert item["after"] == "********"
+    assert item["value"] == SECRET  # sent to Kafka, never returned
+
+
+def test_applied_matches():
+    items = plan_changes({"num.io.threads": 16, "ssl.key.password": "x"}, broker_entries())
+    items[1]["action"] = "dynamic"  # pretend, to check the sensitive branch
+    assert applied_matches(items, broker_entries()) == ["num.io.threads", "ssl.key.password"]
+    after = dict(broker_entries(), **{"num.io.threads": entry("16", source=DYNAMIC)})
+    after["ssl.key.password"] = entry(None, source=DYNAMIC, sensitive=True)
+    assert applied_matches(items, after) == []
+
+
+@pytest.mark.parametrize(
+    "config, problem",
+    [
+        ({"a": None}, "a value is required"),
+        ({"a": {"b": 1}}, "not a dict"),
+        ({" ": 1}, "non-empty strings"),
+        ({"a": [1, 2], "b": True}, None),
+    ],
+)
+def test_config_problems(config, problem):
+    problems = config_problems(config)
+    if problem is None:
+        assert problems == []
+    else:
+        assert problem in problems[0]
+
+
+# ---------------------------------------------------------------------------
+# main()
+# ---------------------------------------------------------------------------
+
+
+class FakeAdmin:
+    """Broker configs in memory; a SET shows in the next DescribeConfigs after ``lag`` reads."""
+
+    def __init__(self, brokers=(0, 1, 2), lag=0, refuse=None):
+        self.brokers = list(brokers)
+        self.configs = {str(b): broker_entries() for b in brokers}
+        self.lag = lag
+        self.refuse = refuse
+        self.pending = []
+        self.alter_calls = []
+        self.describe_calls = []
+
+    def describe_cluster(self, request_timeout):
+        nodes = [SimpleNamespace(id=b, host=f"kafka-{b}", port=9092, rack=None) for b in self.brokers]
+        return done(SimpleNamespace(cluster_id="cid", controller=nodes[0], nodes=nodes))
+
+    def poll(self, timeout):
+        return 0
+
+    def describe_configs(self, resources, request_timeout):
+        (resource,) = resources
+        assert resource.restype == ResourceType.BROKER
+        self.describe_calls.append(resource.name)
+        if self.pending:
+            if self.lag <= 0:
+                for name, key, value in self.pending:
+                    sensitive = is_sensitive(key)
+                    self.configs[name][key] = entry(None if sensitive else value, source=DYNAMIC, sensitive=sensitive)
+                self.pending = []
+            self.lag -= 1
+        return {resource: done(dict(self.configs[resource.name]))}
+
+    def incremental_alter_configs(self, resources, request_timeout, validate_only=False):
+        (resource,) = resources
+        ops = {e.incremental_operation for e in resource.incremental_configs}
+        assert len(ops) == 1 and ops <= {AlterConfigOpType.SET, AlterConfigOpType.DELETE}
+        if ops == {AlterConfigOpType.DELETE}:
+            keys = [e.name for e in resource.incremental_configs]
+            self.alter_calls.append((resource.name, {key: "DELETE" for key in keys}, validate_only))
+            if not validate_only:
+                for key in keys:
+                    self.configs[resource.name][key] = entry("1", source=STATIC)
+            return {resource: done()}
+        changes = {e.name: e.value for e in resource.incremental_configs}
+        self.alter_calls.append((resource.name, changes, validate_only))
+        if self.refuse:
+            error = KafkaException(KafkaError(KafkaError.INVALID_CONFIG, self.refuse))
+            return {resource: done(exception=error)}
+        if not validate_only:
+            self.pending.extend((resource.name, key, value) for key, value in changes.items())
+        return {resource: done()}
+
+
+@pytest.fixture
+def fake_admin(monkeypatch):
+    def install(**kwargs):
+        admin = FakeAdmin(**kwargs)
+        monkeypatch.setattr(KafkaModule, "admin_client", lambda module: admin)
+        return admin
+
+    return install
+
+
+BASE = dict(bootstrap_servers=["kafka-0:9092"], request_timeout=5)
+CONFIG = {"log.retention.ms": 604800000, "num.io.threads": 16, "auto.create.topics.enable": False}
+
+
+def args(**kwargs):
+    return dict(BASE, **kwargs)
+
+
+def test_check_mode_validates_and_changes_nothing(run_module, fake_admin):
+    admin = fake_admin()
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=1, config=CONFIG), check_mode=True, diff=True)
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["applied"] == ["num.io.threads"]
+    assert result["unchanged"] == ["log.retention.ms"]
+    assert result["restart_required"] is True
+    assert result["static_changes"] == {
+        "auto.create.topics.enable": dict(
+            before="true", after="false", reason="read-only: Kafka applies it at a restart"
+        )
+    }
+    assert result["diff"] == dict(before={"num.io.threads": "8"}, after={"num.io.threads": "16"})
+    assert result["config"] == {
+        "auto.create.topics.enable": "true",
+        "log.retention.ms": "604800000",
+        "num.io.threads": "16",
+    }
+    assert admin.alter_calls == [("1", {"num.io.threads": "16"}, True)]
+    assert admin.configs["1"]["num.io.threads"].value == "8"
+
+
+def test_applies_dynamic_changes_only_then_is_idempotent(run_module, fake_admin):
+    admin = fake_admin(lag=2)
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=1, config=CONFIG))
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["applied"] == ["num.io.threads"]
+    assert result["config"]["num.io.threads"] == "16"
+    assert "diff" not in result
+    assert admin.alter_calls == [("1", {"num.io.threads": "16"}, False)]
+    assert admin.describe_calls.count("1") >= 3  # waited for the broker to report the new value
+    failed, again = run_module(kafka_broker_config.main, args(broker_id=1, config=CONFIG))
+    assert not failed, again
+    assert again["changed"] is False
+    assert again["applied"] == []
+    assert again["restart_required"] is True  # auto.create.topics.enable still waits for a restart
+    assert len(admin.alter_calls) == 1
+
+
+def test_only_static_changes(run_module, fake_admin):
+    admin = fake_admin()
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=0, config={"log.dirs": "/data/kafka"}))
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["static_changes"]["log.dirs"]["after"] == "/data/kafka"
+    assert result["restart_required"] is True
+    assert admin.alter_calls == []
+
+
+def test_sensitive_values_are_masked_and_never_in_messages(run_module, fake_admin):
+    fake_admin(refuse=f"Invalid value {SECRET} for configuration")
+    key = "listener.name.sasl_ssl.ssl.keystore.password"
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=0, config={key: SECRET}), diff=True)
+    assert failed
+    assert SECRET not in str(result)
+    assert "Invalid value ******** for configuration" in result["msg"]
+
+
+def test_sensitive_dynamic_change_is_masked(run_module, fake_admin):
+    admin = fake_admin()
+    key = "listener.name.sasl_ssl.ssl.keystore.password"
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=0, config={key: SECRET}), diff=True)
+    assert not failed, result
+    assert result["applied"] == [key]
+    assert result["diff"] == dict(before={key: "********"}, after={key: "********"})
+    assert result["config"] == {key: "********"}
+    assert SECRET not in str(result)
+    assert admin.alter_calls == [("0", {key: SECRET}, False)]
+
+
+def test_broker_not_live(run_module, fake_admin):
+    fake_admin(brokers=(0, 1))
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=2, config=CONFIG))
+    assert failed
+    assert result["msg"].startswith("Failed to read the configuration of broker 2: broker 2 is not live")
+
+
+def test_unknown_key_warns(run_module, fake_admin):
+    fake_admin()
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=0, config={"bogus.key": 1}))
+    assert not failed, result
+    assert result["restart_required"] is True
+    assert "unknown config key" in str(result["warnings"])
+
+
+def test_none_value_is_refused(run_module, fake_admin):
+    fake_admin()
+    failed, result = run_module(kafka_broker_config.main, args(broker_id=0, config={"num.io.threads": None}))
+    assert failed
+    assert "a value is required" in result["msg"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_reset_deletes_only_dynamic_values(run_module, fake_admin, check_mode):
+    admin = fake_admin()
+    admin.configs["1"]["log.cleaner.threads"] = entry("4", source=DYNAMIC)
+    admin.configs["1"]["num.io.threads"] = entry("8", source=STATIC)
+    reset = ["log.cleaner.threads", "num.io.threads", "no.such.key"]
+    failed, result = run_module(
+        kafka_broker_config.main, args(broker_id=1, config={}, reset=reset), check_mode=check_mode
+    )
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["reset"] == ["log.cleaner.threads"]
+    assert admin.alter_calls == [("1", {"log.cleaner.threads": "DELETE"}, check_mode)]
+    if not check_mode:
+        failed, again = run_module(kafka_broker_config.main, args(broker_id=1, config={}, reset=reset))
+        assert not failed and again["changed"] is False and again["reset"] == []
+
+
+def test_reset_and_config_must_not_overlap(run_module, fake_admin):
+    fake_admin()
+    failed, result = run_module(
+        kafka_broker_config.main, args(broker_id=1, config={"num.io.threads": 8}, reset=["num.io.threads"])
+    )
+    assert failed
+    assert "num.io.threads is both in config and in reset" in result["msg"]
