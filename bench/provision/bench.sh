@@ -18,18 +18,8 @@ stop_moto() {
 }
 trap 'stop_moto; rm -rf "$WORK"' EXIT
 
-free_port() {
-  "$BIN/python" -c '
-import socket
-for port in range(52600, 52700):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        print(port)
-        break'
-}
+# shellcheck source=../../tests/aws/free_port.sh
+source "$ROOT/tests/aws/free_port.sh"
 
 # run_one N: fresh moto, environment (timed apart), then main with N brokers; sets ENV_SECONDS and MAIN_SECONDS.
 run_one() {

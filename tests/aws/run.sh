@@ -14,18 +14,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$("$BIN/python" - <<'PY'
-import socket
-for port in range(52600, 52700):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        print(port)
-        break
-PY
-)
+# shellcheck source=free_port.sh
+source "$ROOT/tests/aws/free_port.sh"
+PORT=$(free_port)
 [[ -n $PORT ]] || { echo "no free port in 52600-52699" >&2; exit 1; }
 ENDPOINT=http://127.0.0.1:$PORT
 "$BIN/python" tests/aws/moto_server.py -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
