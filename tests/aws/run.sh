@@ -150,6 +150,18 @@ refuse "unknown subnet" "Unknown subnet ids in aws_private_subnet_ids: ['subnet-
   -e '{"aws_private_subnet_ids": ["subnet-0000dead"]}'
 refuse "replace without a data volume" "never creates an empty one" $PROVISION -e provision_entry=replace \
   -e provision_replace_broker_id=7
+# Broker 1's data volume in an AZ without a subnet (aws_private_subnet_ids = the other AZs' subnets): refused before
+# its instance is terminated.
+OTHER_SUBNETS=$("$BIN/python" -c "
+import boto3, json
+ec2 = boto3.client('ec2', endpoint_url='$ENDPOINT')
+tags = [{'Name': 'tag:kafkaops:env', 'Values': ['$ENV']}]
+vol = ec2.describe_volumes(Filters=tags + [{'Name': 'tag:kafkaops:broker_id', 'Values': ['1']}])['Volumes'][0]
+subnets = ec2.describe_subnets(Filters=tags + [{'Name': 'tag:kafkaops:role', 'Values': ['private-subnet']}])['Subnets']
+print(json.dumps(sorted(s['SubnetId'] for s in subnets if s['AvailabilityZone'] != vol['AvailabilityZone'])))")
+refuse "replace with no subnet in the volume's AZ" "attaches only to an instance in its own availability zone" \
+  $PROVISION -e provision_entry=replace -e provision_replace_broker_id=1 -e "{\"aws_private_subnet_ids\": $OTHER_SUBNETS}"
+check "state after the AZ refusal" --brokers 0,1,2 --save "$WORK/s7.json" --previous "$WORK/s6.json" --unchanged
 (
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
   refuse "no credentials" "no AWS credentials" $PROVISION

@@ -3,7 +3,8 @@
 # (inventories/lifecycle: 1 ZooKeeper + 3 brokers, cluster lc), with the playbooks users run:
 #   scale 3 -> 4 (broker 3 joins and gets replicas), re-run changes nothing, scale to 2 refused
 #   with nothing changed, scale 4 -> 3 (broker 3 drained, its container and volume removed, every
-#   message still consumable, 0 offline), re-run changes nothing, broker 1's container destroyed
+#   message still consumable, 0 offline), re-run changes nothing, restarts left pending by a run
+#   that stopped early are done by the next run (only the marked servers restart), broker 1's container destroyed
 #   while messages keep coming, replace_broker.yml brings it back on its own volume (same segment
 #   inodes: no re-replication) with URP 0, replacing a broker without a volume is refused.
 # Usage: tests/lifecycle/run.sh   (KEEP_LAB=1 keeps the lab afterwards)
@@ -42,6 +43,7 @@ play() {
 }
 
 destroy() { "$BIN/ansible-playbook" -i "$INV" playbooks/lab_destroy.yml -e lab_destroy_confirm=true >"$LOGS/destroy.log" 2>&1; }
+main_pid() { docker exec "$1" systemctl show -p MainPID --value "$2"; }
 count_containers() { docker ps -aq --filter label=kafkaops.lab=lifecycle --filter label=kafkaops.role=kafka | wc -l; }
 [ "${KEEP_LAB:-0}" = 1 ] || trap destroy EXIT
 
@@ -63,6 +65,18 @@ play scale-down-3 ok playbooks/scale.yml -e kafka_broker_count=3
 docker volume inspect lifecycle-lc-kafka-3-data >/dev/null 2>&1 && fail "broker 3's data volume is still there"
 play check-3-after-down ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 2000, "expect_no_replicas_on": [3]}'
 play scale-down-3-again unchanged playbooks/scale.yml -e kafka_broker_count=3
+
+echo "lifecycle: restarts left pending by a run that stopped early (marks on ZooKeeper and broker 2) are done by the next run"
+zk_pid=$(main_pid lc-zk-0 zookeeper) k0_pid=$(main_pid lc-kafka-0 kafka) k2_pid=$(main_pid lc-kafka-2 kafka)
+docker exec lc-zk-0 sh -c 'echo "left by a failed run" >/etc/zookeeper/.restart-pending'
+docker exec lc-kafka-2 sh -c 'echo "left by a failed run" >/etc/kafka/.restart-pending'
+play pending-restarts ok playbooks/site.yml
+[ "$(main_pid lc-zk-0 zookeeper)" != "$zk_pid" ] || fail "ZooKeeper's pending restart was not done"
+[ "$(main_pid lc-kafka-2 kafka)" != "$k2_pid" ] || fail "broker 2's pending restart was not done"
+[ "$(main_pid lc-kafka-0 kafka)" = "$k0_pid" ] || fail "broker 0 was restarted without a mark"
+docker exec lc-zk-0 test ! -e /etc/zookeeper/.restart-pending || fail "ZooKeeper's mark was not cleared"
+docker exec lc-kafka-2 test ! -e /etc/kafka/.restart-pending || fail "broker 2's mark was not cleared"
+grep -qF "ZooKeeper lc-zk-0 restarted" "$LOGS/$(printf '%02d' "$STEP")-pending-restarts.log" || fail "no ZooKeeper restart report"
 
 play segments-before ok tests/lifecycle/segments.yml -e broker_id=1 -e out="$PWD/$LOGS/segments-before.txt"
 echo "lifecycle: broker 1 fails (container removed) while 1000 more messages are produced"
