@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule test test-loopback test-provider demo demo-replication demo-verify demo-down lock clean
+.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule test demo demo-replication demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,18 +72,7 @@ lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the
 molecule: prereqs ## molecule test of each scenario in SCENARIO (default: default replication)
 	for scenario in $(SCENARIO); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
-# make test: the loopback tests and the provider tests run side by side (two serial chains, each
-# printed when it ends; the apt installs of images and integration stay in one chain), then the
-# lab tests one after the other, as they need the whole machine.
-test: venv bundle connect-plugins ## everything CI runs
-	$(MAKE) -j2 --output-sync=recurse test-loopback test-provider
-	$(MAKE) -j1 lifecycle-tests molecule
-
-test-loopback: venv bundle connect-plugins ## lint, unit, module-tests, plugin-tests (one after the other)
-	$(MAKE) -j1 lint unit module-tests plugin-tests
-
-test-provider: venv ## lab images, integration, aws-tests (one after the other)
-	$(MAKE) -j1 images integration aws-tests
+test: lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule ## everything CI runs
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
