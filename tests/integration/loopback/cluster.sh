@@ -178,7 +178,8 @@ P
 done
 
 # Ready when every broker accepts connections and registered itself (its log says "started").
-for _ in $(seq 1 120); do
+# Up to 300 s: four JVMs starting on a loaded 2-core machine have been seen to need more than 120 s.
+for _ in $(seq 1 300); do
     started=$(cat "$dir"/logs/broker-*/server.log 2>/dev/null | grep -c "\] started (kafka.server.KafkaServer)" || true)
     [ "$started" -ge "$brokers" ] && break
     sleep 1
