@@ -31,7 +31,7 @@ venv: $(VENV)/.stamp collection ## create the pinned Python venv (ansible, molec
 
 collection: ## make kafkaops.cluster.* resolve from this checkout
 	@mkdir -p $(dir $(COLLECTION))
-	@[ "$$(readlink $(COLLECTION))" = ../../../.. ] || ln -sfn ../../../.. $(COLLECTION)
+	@ln -sfn ../../../.. $(COLLECTION)
 
 bundle: ## build the Kafka bundle from Maven Central (cached)
 	tools/kafka-bundle/build.sh --version $(KAFKA_VERSION)
