@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule test demo demo-replication demo-verify demo-down lock clean
+.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,7 +72,15 @@ lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the
 molecule: prereqs ## molecule test of each scenario in SCENARIO (default: default replication)
 	for scenario in $(SCENARIO); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
-test: lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule ## everything CI runs
+molecule-%: prereqs ## molecule test of one scenario (molecule-default, molecule-replication)
+	$(BIN)/molecule test -s $*
+
+# Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv.
+TEST_STAGES := venv bundle connect-plugins images lint unit integration module-tests plugin-tests \
+	aws-tests lifecycle-tests molecule-default molecule-replication
+
+test: ## everything CI runs, stage by stage, ending with a stage timing table
+	tools/ci/stages.sh $(TEST_STAGES)
 
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
@@ -83,8 +91,8 @@ demo-replication: prereqs ## bring up the two-cluster lab (prod with Kafka Conne
 demo-verify: venv ## re-run only the verification against the lab
 	$(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml
 
-demo-down: venv ## remove the lab containers, volumes and network
-	$(BIN)/ansible-playbook -i inventories/local playbooks/lab_destroy.yml
+demo-down: venv ## remove the lab containers, volumes and network (the make target is the intent)
+	$(BIN)/ansible-playbook -i inventories/local playbooks/lab_destroy.yml -e lab_destroy_confirm=true
 
 lock: ## regenerate requirements/controller.txt from controller.in
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
