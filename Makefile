@@ -36,8 +36,8 @@ collection: ## make kafkaops.cluster.* resolve from this checkout
 bundle: ## build the Kafka bundle from Maven Central (cached)
 	tools/kafka-bundle/build.sh --version $(KAFKA_VERSION)
 
-images: ## make sure Docker answers and the lab images exist (cached)
-	tools/lab/build-images.sh
+images: bundle ## make sure Docker answers and the lab images exist, the golden one with the bundle (cached)
+	tools/lab/build-images.sh --bundle $(BUNDLE)
 
 connect-plugins: ## build the S3 backup/restore connector plugin from Maven Central (cached)
 	tools/connect-plugins/build.sh --out $(CONNECT_PLUGINS)

@@ -2,11 +2,18 @@
 # Build the Docker lab images without any registry:
 #   kafkaops/lab-base:bookworm  from debootstrap (Debian packages only)
 #   kafkaops/lab-node:bookworm  FROM the base: systemd, python3, OpenJDK 17 headless
+#   kafkaops/lab-node:kafka-<version>  FROM the node: the golden image (a baked AMI's equivalent) with
+#                               the Kafka bundle unpacked and the admin venv built (kafka-node.Dockerfile);
+#                               only with --bundle PATH (a tools/kafka-bundle tarball with its .sha512)
 # Each image carries a label with the hash of its inputs; an image whose label matches is reused.
+# Usage: tools/lab/build-images.sh [--bundle build/kafka/kafka_2.13-<version>.tgz]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
 base_image=kafkaops/lab-base:bookworm
 node_image=kafkaops/lab-node:bookworm
+bundle=""
+if [ "${1:-}" = --bundle ]; then bundle=$2; fi
 base_packages=systemd,systemd-sysv,python3,sudo,iproute2,procps,ca-certificates
 
 "$here/ensure-docker.sh"
@@ -52,3 +59,29 @@ if [ "$(label_of "$node_image")" != "$node_hash" ]; then
         -t "$node_image" -f "$here/node.Dockerfile" "$here" >/dev/null
 fi
 echo "build-images: $node_image ready" >&2
+
+[ -n "$bundle" ] || exit 0
+[ -f "$bundle" ] && [ -f "$bundle.sha512" ] || { echo "build-images: no bundle $bundle (+ .sha512); run make bundle" >&2; exit 1; }
+dist=$(basename "$bundle" .tgz)
+kafka_version=${dist#kafka_*-}
+kafka_image=kafkaops/lab-node:kafka-$kafka_version
+sha512=$(cut -d' ' -f1 "$bundle.sha512")
+requirements=$repo/roles/admin_host/files/requirements.txt
+# The stamp name roles/admin_host/vars/main.yml computes: sha1 of the file without its final newline.
+req_stamp=$(printf %s "$(cat "$requirements")" | sha1sum | cut -c1-16)
+kafka_hash=$( (echo "$node_hash $sha512 $req_stamp"; cat "$here/kafka-node.Dockerfile") | sha256sum | cut -c1-16)
+if [ "$(label_of "$kafka_image")" != "$kafka_hash" ]; then
+    echo "build-images: building $kafka_image (Kafka $kafka_version unpacked, admin venv)" >&2
+    context=$(mktemp -d /tmp/kafkaops-bake.XXXXXX)
+    trap 'rm -rf "$context"' EXIT
+    cp "$bundle" "$context/kafka.tgz"
+    cp "$requirements" "$context/requirements.txt"
+    # pip inside the build trusts what the host trusts (a TLS-intercepting proxy, see ENVIRONMENT).
+    cp /etc/ssl/certs/ca-certificates.crt "$context/pip-ca.crt"
+    DOCKER_BUILDKIT=0 docker build -q --build-arg NODE_IMAGE="$node_image" --build-arg KAFKA_DIST="$dist" \
+        --build-arg KAFKA_SHA512="$sha512" --build-arg REQUIREMENTS_STAMP="$req_stamp" \
+        --label kafkaops.inputs="$kafka_hash" -t "$kafka_image" -f "$here/kafka-node.Dockerfile" "$context" >/dev/null
+    rm -rf "$context"
+    trap - EXIT
+fi
+echo "build-images: $kafka_image ready" >&2
