@@ -21,7 +21,9 @@ PORT=$(free_port)
 ENDPOINT=http://127.0.0.1:$PORT
 "$BIN/python" tests/aws/moto_server.py -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "$ENDPOINT/moto-api/" && break; sleep 0.2; done
+# shellcheck source=../../tools/lib/wait.sh
+source "$ROOT/tools/lib/wait.sh"
+wait_ready 120 "moto on :$PORT" "$MOTO_PID" "$WORK/moto.log" curl -sf -o /dev/null "$ENDPOINT/moto-api/"
 
 # Only moto: dummy credentials, no instance metadata service, no profile from the host.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1

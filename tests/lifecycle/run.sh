@@ -8,10 +8,18 @@
 #   while messages keep coming, replace_broker.yml brings it back on its own volume (same segment
 #   inodes: no re-replication) with URP 0, replacing a broker without a volume is refused.
 # Usage: tests/lifecycle/run.sh   (KEEP_LAB=1 keeps the lab afterwards)
+# On a lab that is already up (make molecule-default runs it on the molecule default scenario's lab
+# after verify, through that scenario's docker_containers inventory):
+#   LIFECYCLE_INV=molecule/default/inventory LIFECYCLE_LAB=molecule LIFECYCLE_HOST_PREFIX=mol- \
+#   LIFECYCLE_REUSE_LAB=1 tests/lifecycle/run.sh
+# (REUSE: no destroy and site.yml first, the lab stays; the lab must hold brokers 0-2 and no topic lc-*).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-.venv/bin}
-INV=inventories/lifecycle
+INV=${LIFECYCLE_INV:-inventories/lifecycle}
+LAB=${LIFECYCLE_LAB:-lifecycle}          # the lab's kafkaops.lab label
+HOST=${LIFECYCLE_HOST_PREFIX:-lc-}       # container names: ${HOST}zk-0, ${HOST}kafka-N
+REUSE=${LIFECYCLE_REUSE_LAB:-0}
 LOGS=build/lifecycle
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 STEP=0
@@ -27,7 +35,7 @@ play() {
   local log="$LOGS/$(printf '%02d' "$STEP")-$name.log" start=$SECONDS rc=0
   LAST_LOG=$log
   echo "lifecycle: $name ..."
-  "$BIN/ansible-playbook" -i "$INV" "$playbook" "$@" >"$log" 2>&1 || rc=$?
+  "$BIN/ansible-playbook" -i "$INV" "$playbook" -e lifecycle_host_prefix="$HOST" "$@" >"$log" 2>&1 || rc=$?
   local took=$((SECONDS - start))
   TIMES+=("$name ${took}s")
   case $expect in
@@ -46,11 +54,14 @@ play() {
 
 destroy() { "$BIN/ansible-playbook" -i "$INV" playbooks/lab_destroy.yml -e lab_destroy_confirm=true >"$LOGS/destroy.log" 2>&1; }
 main_pid() { docker exec "$1" systemctl show -p MainPID --value "$2"; }
-count_containers() { docker ps -aq --filter label=kafkaops.lab=lifecycle --filter label=kafkaops.role=kafka | wc -l; }
-[ "${KEEP_LAB:-0}" = 1 ] || trap destroy EXIT
-
-destroy
-play site ok playbooks/site.yml
+count_containers() { docker ps -aq --filter label=kafkaops.lab="$LAB" --filter label=kafkaops.role=kafka | wc -l; }
+if [ "$REUSE" = 1 ]; then
+  echo "lifecycle: on the lab that is up ($INV)"
+else
+  [ "${KEEP_LAB:-0}" = 1 ] || trap destroy EXIT
+  destroy
+  play site ok playbooks/site.yml
+fi
 play produce-a ok tests/lifecycle/produce.yml -e batch=a
 play check-3 ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 2000}'
 
@@ -64,25 +75,25 @@ play check-4-after-refusal ok tests/lifecycle/check.yml -e '{"expect_brokers": [
 
 play scale-down-3 ok playbooks/scale.yml -e kafka_broker_count=3
 [ "$(count_containers)" -eq 3 ] || fail "scale-down to 3 left $(count_containers) broker containers"
-docker volume inspect lifecycle-lc-kafka-3-data >/dev/null 2>&1 && fail "broker 3's data volume is still there"
+[ -z "$(docker volume ls -q --filter label=kafkaops.lab="$LAB" --filter label=kafkaops.broker_id=3)" ] || fail "broker 3's data volume is still there"
 play check-3-after-down ok tests/lifecycle/check.yml -e '{"expect_brokers": [0, 1, 2], "expect_messages": 2000, "expect_no_replicas_on": [3]}'
 play scale-down-3-again unchanged playbooks/scale.yml -e kafka_broker_count=3
 
 echo "lifecycle: restarts left pending by a run that stopped early (marks on ZooKeeper and broker 2) are done by the next run"
-zk_pid=$(main_pid lc-zk-0 zookeeper) k0_pid=$(main_pid lc-kafka-0 kafka) k2_pid=$(main_pid lc-kafka-2 kafka)
-docker exec lc-zk-0 sh -c 'echo "left by a failed run" >/etc/zookeeper/.restart-pending'
-docker exec lc-kafka-2 sh -c 'echo "left by a failed run" >/etc/kafka/.restart-pending'
+zk_pid=$(main_pid "${HOST}zk-0" zookeeper) k0_pid=$(main_pid "${HOST}kafka-0" kafka) k2_pid=$(main_pid "${HOST}kafka-2" kafka)
+docker exec "${HOST}zk-0" sh -c 'echo "left by a failed run" >/etc/zookeeper/.restart-pending'
+docker exec "${HOST}kafka-2" sh -c 'echo "left by a failed run" >/etc/kafka/.restart-pending'
 play pending-restarts ok playbooks/site.yml
-[ "$(main_pid lc-zk-0 zookeeper)" != "$zk_pid" ] || fail "ZooKeeper's pending restart was not done"
-[ "$(main_pid lc-kafka-2 kafka)" != "$k2_pid" ] || fail "broker 2's pending restart was not done"
-[ "$(main_pid lc-kafka-0 kafka)" = "$k0_pid" ] || fail "broker 0 was restarted without a mark"
-docker exec lc-zk-0 test ! -e /etc/zookeeper/.restart-pending || fail "ZooKeeper's mark was not cleared"
-docker exec lc-kafka-2 test ! -e /etc/kafka/.restart-pending || fail "broker 2's mark was not cleared"
-grep -qF "ZooKeeper lc-zk-0 restarted" "$LAST_LOG" || fail "no ZooKeeper restart report"
+[ "$(main_pid "${HOST}zk-0" zookeeper)" != "$zk_pid" ] || fail "ZooKeeper's pending restart was not done"
+[ "$(main_pid "${HOST}kafka-2" kafka)" != "$k2_pid" ] || fail "broker 2's pending restart was not done"
+[ "$(main_pid "${HOST}kafka-0" kafka)" = "$k0_pid" ] || fail "broker 0 was restarted without a mark"
+docker exec "${HOST}zk-0" test ! -e /etc/zookeeper/.restart-pending || fail "ZooKeeper's mark was not cleared"
+docker exec "${HOST}kafka-2" test ! -e /etc/kafka/.restart-pending || fail "broker 2's mark was not cleared"
+grep -qF "ZooKeeper ${HOST}zk-0 restarted" "$LAST_LOG" || fail "no ZooKeeper restart report"
 
 play segments-before ok tests/lifecycle/segments.yml -e broker_id=1 -e out="$PWD/$LOGS/segments-before.txt"
 echo "lifecycle: broker 1 fails (container removed) while 1000 more messages are produced"
-docker rm -f lc-kafka-1 >/dev/null
+docker rm -f "${HOST}kafka-1" >/dev/null
 play produce-b ok tests/lifecycle/produce.yml -e batch=b -e count=1000
 play replace-1 ok playbooks/replace_broker.yml -e broker_id=1
 play segments-after ok tests/lifecycle/segments.yml -e broker_id=1 -e out="$PWD/$LOGS/segments-after.txt"

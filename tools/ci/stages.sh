@@ -3,7 +3,9 @@
 # (stage, seconds, budget) against the budgets in tests/stage-budgets.tsv. Over budget is a
 # warning line, never a failure; the first failing stage stops the run (its exit code is kept) and
 # the table still prints, so a slow or failing stage is visible in every CI log.
-# Usage: tools/ci/stages.sh STAGE [STAGE...]      (make test runs it; TIMES_FILE=... keeps the TSV)
+# Usage: tools/ci/stages.sh STAGE[+STAGE...] ...   (make test runs it; TIMES_FILE=... keeps the TSV)
+# STAGE+STAGE runs those stages side by side, their output lines prefixed with [stage]: on 2 cores,
+# for stages that mostly wait (on Kafka, on downloads) and do not share ports or container names.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 budgets=tests/stage-budgets.tsv
@@ -36,14 +38,42 @@ table() {
   for w in "${warnings[@]}"; do echo "$w"; done
 }
 
-for stage in "$@"; do
-  echo "== stage $stage ($(date -u +%H:%M:%S)) =="
-  start=$SECONDS
-  make --no-print-directory "$stage"
-  rc=$?
-  secs=$((SECONDS - start))
+# run_stage STAGE PREFIX: make STAGE, timed, its line appended to $times.STAGE; PREFIX non-empty
+# prefixes every output line (stages running side by side).
+run_stage() {
+  local stage=$1 prefix=$2 start=$SECONDS rc result
+  if [ -n "$prefix" ]; then
+    make --no-print-directory "$stage" 2>&1 | sed -u "s/^/[$stage] /"
+    rc=${PIPESTATUS[0]}
+  else
+    make --no-print-directory "$stage"
+    rc=$?
+  fi
   if [ $rc -eq 0 ]; then result=ok; else result="FAILED (exit $rc)"; fi
-  printf '%s\t%s\t%s\n' "$stage" "$secs" "$result" >>"$times"
+  printf '%s\t%s\t%s\n' "$stage" "$((SECONDS - start))" "$result" >"$times.$stage"
+  return $rc
+}
+
+# A spec a+b runs stages a and b side by side (each timed on its own); a plain spec runs alone.
+for spec in "$@"; do
+  IFS=+ read -ra group <<<"$spec"
+  echo "== stage ${group[*]}$([ ${#group[@]} -gt 1 ] && echo ' (side by side)') ($(date -u +%H:%M:%S)) =="
+  if [ ${#group[@]} -eq 1 ]; then
+    run_stage "$spec" ""
+    rc=$?
+  else
+    pids=()
+    for stage in "${group[@]}"; do
+      run_stage "$stage" yes &
+      pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+      wait "$pid" || { r=$?; [ $rc -ne 0 ] || rc=$r; }
+    done
+  fi
+  for stage in "${group[@]}"; do
+    cat "$times.$stage" >>"$times" 2>/dev/null && rm -f "$times.$stage"
+  done
   [ $rc -eq 0 ] || break
 done
 table

@@ -106,20 +106,16 @@ tar -C "$WORK/plugins" -xzf "$PLUGIN_TGZ"
 KAFKA="$(find "$WORK" -maxdepth 1 -type d -name 'kafka_2.13-*' | head -n1)"
 JAVA=(java -cp "$KAFKA/libs/*")
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local t=$1 what=$2
-  shift 2
-  for _ in $(seq 1 $((t * 4))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.25
-  done
-  die "timed out after ${t}s waiting for $what"
+# shellcheck source=../lib/wait.sh
+source "$HERE/../lib/wait.sh"
+wait_for() { # wait_for SECONDS DESCRIPTION PID LOG COMMAND...: wait_ready, or stop the selftest
+  wait_ready "$@" || die "not ready: $2 (above: what it printed)"
 }
 
 # --- S3 (moto) -------------------------------------------------------------------------------
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" >"$WORK/moto.out" 2>&1 &
 PIDS+=($!)
-wait_for 30 "moto S3 on :$S3_PORT" curl -sf "$S3_URL/"
+wait_for 120 "moto S3 on :$S3_PORT" "$!" "$WORK/moto.out" curl -sf "$S3_URL/"
 "$PY" "$HERE/selftest.py" bucket --s3 "$S3_URL" --bucket "$BUCKET" >/dev/null
 
 # --- ZooKeeper + broker (PLAINTEXT, loopback) --------------------------------------------------
@@ -150,7 +146,7 @@ P
   kafka.Kafka "$WORK/server.properties" >"$WORK/broker.out" 2>&1 &
 BROKER_PID=$!
 PIDS+=("$BROKER_PID")
-wait_for 90 "the broker on :$BROKER_PORT" grep -q '\] started (kafka.server.KafkaServer)' "$WORK/logs/broker/server.log"
+wait_for 240 "the broker on :$BROKER_PORT" "$BROKER_PID" "$WORK/broker.out" grep -q '\] started (kafka.server.KafkaServer)' "$WORK/logs/broker/server.log"
 log "moto S3 :$S3_PORT, ZooKeeper :$ZK_PORT, broker :$BROKER_PORT up"
 "$PY" "$HERE/selftest.py" topics --bootstrap "$BOOTSTRAP" --partitions 3 \
   "$TOPIC" "$TOPIC-restored" "$TOPIC-restored-plain" >/dev/null
@@ -176,7 +172,7 @@ start_connect() {
     org.apache.kafka.connect.cli.ConnectStandalone "$WORK/worker.properties" >>"$WORK/connect.out" 2>&1 &
   CONNECT_PID=$!
   PIDS+=("$CONNECT_PID")
-  wait_for 90 "Connect REST on :$REST_PORT" curl -sf "$REST/connectors"
+  wait_for 240 "Connect REST on :$REST_PORT" "$CONNECT_PID" "$WORK/connect.out" curl -sf "$REST/connectors"
 }
 start_connect
 log "Connect standalone worker :$REST_PORT up"
@@ -277,7 +273,7 @@ log "crash: all $TOTAL records in S3 $((SECONDS - c0)) s after the second batch 
 w0=$SECONDS
 body="$("$PY" "$HERE/selftest.py" rewind-body --s3 "$S3_URL" --bucket "$BUCKET" --prefix plain/ --topic "$TOPIC")"
 rest PUT /connectors/backup-plain/stop >/dev/null
-wait_for 30 "backup-plain STOPPED" bash -c "curl -sf $REST/connectors/backup-plain/status | grep -q '\"state\":\"STOPPED\"'"
+wait_for 60 "backup-plain STOPPED" "$CONNECT_PID" "$WORK/connect.out" bash -c "curl -sf $REST/connectors/backup-plain/status | grep -q '\"state\":\"STOPPED\"'"
 rest PATCH /connectors/backup-plain/offsets "$body" >/dev/null
 rest PUT /connectors/backup-plain/resume >/dev/null
 nparts="$(grep -o kafka_partition <<<"$body" | wc -l)"
@@ -316,7 +312,7 @@ s = json.load(sys.stdin)
 states = [s["connector"]["state"]] + [t["state"] for t in s["tasks"]]
 sys.exit(0 if states == ["RUNNING"] * (int(sys.argv[1]) + 1) else 1)' "$2"
 }
-wait_for 30 "restore-gzip RUNNING after restart" running restore-gzip 2
+wait_for 60 "restore-gzip RUNNING after restart" "$CONNECT_PID" "$WORK/connect.out" running restore-gzip 2
 sleep 8
 n="$("$PY" "$HERE/selftest.py" count --bootstrap "$BOOTSTRAP" --topic "$TOPIC-restored")"
 [[ "$n" == "$TOTAL" ]] || die "$TOPIC-restored holds $n records after the restore restarted (want $TOTAL)"

@@ -14,16 +14,12 @@ if ! command -v dockerd >/dev/null 2>&1; then
     apt-get install -y -q docker.io debootstrap >/dev/null
 fi
 
+# shellcheck source=../lib/wait.sh
+source "$(dirname "$0")/../lib/wait.sh"
+pid=-
 if ! pgrep -x dockerd >/dev/null 2>&1; then
     echo "ensure-docker: starting dockerd (log: /var/log/dockerd.log)" >&2
     nohup dockerd >/var/log/dockerd.log 2>&1 &
+    pid=$!
 fi
-
-for _ in $(seq 1 60); do
-    if docker info >/dev/null 2>&1; then
-        exit 0
-    fi
-    sleep 1
-done
-echo "ensure-docker: dockerd did not answer within 60 s; see /var/log/dockerd.log" >&2
-exit 1
+wait_ready 120 "dockerd (docker info)" "$pid" /var/log/dockerd.log docker info

@@ -22,6 +22,8 @@ dir=${2:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT]
 base=${3:-51000}
 brokers=${4:-3}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=../../../tools/lib/wait.sh
+source "$repo/tools/lib/wait.sh"
 tgz=${KAFKA_TGZ:-$(ls "$repo"/build/kafka/kafka_2.13-*.tgz 2>/dev/null | sort | tail -1)}
 
 stop_pid() {
@@ -89,15 +91,11 @@ P
         org.apache.kafka.connect.cli.ConnectDistributed "$dir/connect.properties" >"$dir/connect.out" 2>&1 &
     echo $! >"$dir/connect.pid"
     # Ready when /health (Kafka >= 3.9) or, on older workers, /connectors answers 200.
-    for i in $(seq 1 120); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null \
-            || { [ "$i" -gt 30 ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/connectors" 2>/dev/null; }; then
-            echo "connect_url=http://127.0.0.1:$port"
-            return 0
-        fi
-        kill -0 "$(cat "$dir/connect.pid")" 2>/dev/null || break
-        sleep 1
-    done
+    if wait_ready 240 "the Connect worker on :$port" "$(cat "$dir/connect.pid")" "$dir/connect.out" \
+        bash -c "curl -fsS -o /dev/null http://127.0.0.1:$port/health || curl -fsS -o /dev/null http://127.0.0.1:$port/connectors"; then
+        echo "connect_url=http://127.0.0.1:$port"
+        return 0
+    fi
     echo "the Connect worker did not become ready; see $dir/connect.out and $dir/logs/connect" >&2
     connect_stop
     exit 1
@@ -177,15 +175,16 @@ P
     echo $! >"$dir/broker-$i.pid"
 done
 
-# Ready when every broker accepts connections and registered itself (its log says "started").
-# Up to 300 s: four JVMs starting on a loaded 2-core machine have been seen to need more than 120 s.
-for _ in $(seq 1 300); do
-    started=$(cat "$dir"/logs/broker-*/server.log 2>/dev/null | grep -c "\] started (kafka.server.KafkaServer)" || true)
-    [ "$started" -ge "$brokers" ] && break
-    sleep 1
-done
-if [ "$started" -lt "$brokers" ]; then
-    echo "only $started of $brokers brokers started; see $dir/logs" >&2
+# Ready when every broker registered itself (its log says "started"). Up to 300 s: four JVMs starting on a
+# loaded 2-core machine have been seen to need more than 120 s.
+all_started() {
+    [ "$(cat "$dir"/logs/broker-*/server.log 2>/dev/null | grep -c "\] started (kafka.server.KafkaServer)")" -ge "$brokers" ]
+}
+if ! wait_ready 300 "$brokers brokers to start" - "$dir/broker-$((brokers - 1)).out" all_started; then
+    for pidfile in "$dir"/*.pid; do
+        kill -0 "$(cat "$pidfile")" 2>/dev/null || echo "${pidfile%.pid}: its process exited; see ${pidfile%.pid}.out" >&2
+    done
+    echo "see $dir/logs" >&2
     stop
     exit 1
 fi
