@@ -10,13 +10,10 @@
 #     PID      the process that should answer ("-" when there is none to watch);
 #     LOG      its output file ("-" when none); COMMAND  succeeds once it is ready.
 #   Returns 0 when ready (and prints "ready: WHAT after N s" on stderr), 1 otherwise.
-#
-# KAFKAOPS_WAIT_SCALE multiplies every limit (e.g. 2 on a slower machine).
 
 wait_ready() {
   local limit=$1 what=$2 pid=$3 log=$4 start=$SECONDS why=""
   shift 4
-  limit=$(awk -v l="$limit" -v s="${KAFKAOPS_WAIT_SCALE:-1}" 'BEGIN { printf "%d", l * s }')
   while :; do
     if "$@" >/dev/null 2>&1; then
       echo "ready: $what after $((SECONDS - start)) s" >&2

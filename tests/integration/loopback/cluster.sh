@@ -90,9 +90,13 @@ P
         -Xmx256m -Dkafka.logs.dir="$dir/logs/connect" \
         org.apache.kafka.connect.cli.ConnectDistributed "$dir/connect.properties" >"$dir/connect.out" 2>&1 &
     echo $! >"$dir/connect.pid"
-    # Ready when /health (Kafka >= 3.9) or, on older workers, /connectors answers 200.
-    if wait_ready 240 "the Connect worker on :$port" "$(cat "$dir/connect.pid")" "$dir/connect.out" \
-        bash -c "curl -fsS -o /dev/null http://127.0.0.1:$port/health || curl -fsS -o /dev/null http://127.0.0.1:$port/connectors"; then
+    # Ready when /health (Kafka >= 3.9) or, on older workers, after 30 s /connectors answers 200.
+    local started=$SECONDS
+    connect_ready() {
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null \
+            || { [ $((SECONDS - started)) -gt 30 ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/connectors" 2>/dev/null; }
+    }
+    if wait_ready 240 "the Connect worker on :$port" "$(cat "$dir/connect.pid")" "$dir/connect.out" connect_ready; then
         echo "connect_url=http://127.0.0.1:$port"
         return 0
     fi
