@@ -24,6 +24,9 @@ brokers=${4:-3}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=../../../tools/lib/wait.sh
 source "$repo/tools/lib/wait.sh"
+# The client compiler only, as in the Docker labs (inventories/local): less CPU on a small machine
+# (bench/jvm). LAB_JVM_OPTS overrides it (empty: the JVM's defaults).
+read -ra lab_jvm_opts <<<"${LAB_JVM_OPTS--XX:TieredStopAtLevel=1}"
 tgz=${KAFKA_TGZ:-$(ls "$repo"/build/kafka/kafka_2.13-*.tgz 2>/dev/null | sort | tail -1)}
 
 stop_pid() {
@@ -86,7 +89,7 @@ P
         done
     } >"$dir/connect.properties"
     chmod 600 "$dir/connect.properties"
-    nohup java -cp "$kafka/libs/*" -Dlog4j.configuration="file:$kafka/config/connect-log4j.properties" \
+    nohup java "${lab_jvm_opts[@]}" -cp "$kafka/libs/*" -Dlog4j.configuration="file:$kafka/config/connect-log4j.properties" \
         -Xmx256m -Dkafka.logs.dir="$dir/logs/connect" \
         org.apache.kafka.connect.cli.ConnectDistributed "$dir/connect.properties" >"$dir/connect.out" 2>&1 &
     echo $! >"$dir/connect.pid"
@@ -124,7 +127,7 @@ mkdir -p "$dir"
 home=$(basename "$tgz" .tgz)
 [ -d "$dir/$home" ] || tar -C "$dir" -xzf "$tgz"
 kafka="$dir/$home"
-java_cmd=(java -cp "$kafka/libs/*" -Dlog4j.configuration="file:$kafka/config/log4j.properties")
+java_cmd=(java "${lab_jvm_opts[@]}" -cp "$kafka/libs/*" -Dlog4j.configuration="file:$kafka/config/log4j.properties")
 
 cat > "$dir/zk-jaas.conf" <<J
 Server { org.apache.zookeeper.server.auth.DigestLoginModule required user_kafka="zk-secret"; };
