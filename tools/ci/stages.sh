@@ -6,14 +6,36 @@
 # Usage: tools/ci/stages.sh STAGE[+STAGE...] ...   (make test runs it; TIMES_FILE=... keeps the TSV)
 # STAGE+STAGE runs those stages side by side, their output lines prefixed with [stage]: on 2 cores,
 # for stages that mostly wait (on Kafka, on downloads) and do not share ports or container names.
+# The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
+# stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 budgets=tests/stage-budgets.tsv
 times=${TIMES_FILE:-build/stage-times.tsv}
 mkdir -p "$(dirname "$times")"
-printf 'stage\tseconds\tresult\n' >"$times"
-run_start=$SECONDS
+printf 'stage\tseconds\tresult\tcpu\n' >"$times"
 rc=0
+
+# cpu_ticks: "busy total" jiffies of all CPUs since boot (0 0 where /proc/stat is missing).
+cpu_ticks() {
+  local _cpu user nice system idle iowait irq softirq steal
+  if read -r _cpu user nice system idle iowait irq softirq steal _ </proc/stat 2>/dev/null; then
+    echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+  else
+    echo "0 0"
+  fi
+}
+
+# cpu_busy "BUSY TOTAL": percentage of CPU time spent busy since those cpu_ticks.
+cpu_busy() {
+  local b0 t0 b1 t1
+  read -r b0 t0 <<<"$1"
+  read -r b1 t1 <<<"$(cpu_ticks)"
+  if [ $((t1 - t0)) -gt 0 ]; then echo "$((100 * (b1 - b0) / (t1 - t0)))%"; else echo -; fi
+}
+
+run_start=$SECONDS
+run_ticks=$(cpu_ticks)
 
 budget_of() { awk -v s="$1" '$1 == s {print $2; found=1} END {if (!found) print "-"}' "$budgets"; }
 
@@ -21,17 +43,17 @@ table() {
   local total=$((SECONDS - run_start)) warnings=()
   echo
   echo "== stage timing (budgets: $budgets) =="
-  printf '%-22s %8s %8s  %s\n' stage seconds budget result
-  while IFS=$'\t' read -r stage secs result; do
+  printf '%-22s %8s %8s %5s  %s\n' stage seconds budget cpu result
+  while IFS=$'\t' read -r stage secs result cpu; do
     [ "$stage" = stage ] && continue
     local budget; budget=$(budget_of "$stage")
-    printf '%-22s %8s %8s  %s\n' "$stage" "$secs" "$budget" "$result"
+    printf '%-22s %8s %8s %5s  %s\n' "$stage" "$secs" "$budget" "${cpu:--}" "$result"
     if [ "$budget" != - ] && [ "$secs" -gt "$budget" ]; then
       warnings+=("WARNING: stage $stage took ${secs}s, over its budget of ${budget}s")
     fi
   done <"$times"
   local total_budget; total_budget=$(budget_of total)
-  printf '%-22s %8s %8s\n' total "$total" "$total_budget"
+  printf '%-22s %8s %8s %5s\n' total "$total" "$total_budget" "$(cpu_busy "$run_ticks")"
   if [ "$total_budget" != - ] && [ "$total" -gt "$total_budget" ]; then
     warnings+=("WARNING: the whole run took ${total}s, over its budget of ${total_budget}s")
   fi
@@ -57,6 +79,7 @@ run_stage() {
 # A spec a+b runs stages a and b side by side (each timed on its own); a plain spec runs alone.
 for spec in "$@"; do
   IFS=+ read -ra group <<<"$spec"
+  group_ticks=$(cpu_ticks)
   echo "== stage ${group[*]}$([ ${#group[@]} -gt 1 ] && echo ' (side by side)') ($(date -u +%H:%M:%S)) =="
   if [ ${#group[@]} -eq 1 ]; then
     run_stage "$spec" ""
@@ -71,8 +94,10 @@ for spec in "$@"; do
       wait "$pid" || { r=$?; [ $rc -ne 0 ] || rc=$r; }
     done
   fi
+  cpu=$(cpu_busy "$group_ticks")
   for stage in "${group[@]}"; do
-    cat "$times.$stage" >>"$times" 2>/dev/null && rm -f "$times.$stage"
+    [ -f "$times.$stage" ] && printf '%s\t%s\n' "$(cat "$times.$stage")" "$cpu" >>"$times"
+    rm -f "$times.$stage"
   done
   [ $rc -eq 0 ] || break
 done
