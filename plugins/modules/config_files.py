@@ -19,7 +19,8 @@ description:
     controller (C(lookup('ansible.builtin.template', ...))), so a converge that changes nothing costs one
     round trip per host for all of a service's files.
   - The whole batch is validated before anything is read or changed (relative or duplicate paths, modes that
-    are not octal strings, unknown owners or groups, a file whose directory neither exists nor is listed).
+    are not octal strings, unknown owners or groups, a file whose directory neither exists nor is listed, a file
+    with no content or with both kinds, content that is not valid Base64).
     Every problem is reported at once and nothing is changed. In check mode an unknown owner or group and a
     missing directory are warnings instead (an earlier task of the run would have created them).
   - Directories are created first, in the order given. A file is written to a temporary file in its directory
@@ -64,9 +65,13 @@ options:
         type: path
         required: true
       content:
-        description: The whole content of the file.
+        description: The whole content of the file (text). Exactly one of O(files[].content) and
+          O(files[].content_base64).
         type: str
-        required: true
+      content_base64:
+        description: The whole content of a binary file (a PKCS12 keystore, say), Base64 encoded. Its diff shows
+          the sizes only.
+        type: str
       owner:
         description: User name (or numeric id) owning it. Empty keeps the current owner (V(root) for a new one).
         type: str
@@ -125,6 +130,8 @@ files:
   sample: {"/etc/kafka/log4j.properties": {"changed": true, "content_changed": true, "attributes_changed": false}}
 """
 
+import base64
+import binascii
 import grp
 import os
 import pwd
@@ -142,6 +149,13 @@ def _mode(value):
     if not isinstance(value, str) or not _MODE.match(value):
         return None
     return int(value, 8)
+
+
+def _bytes(entry):
+    """The bytes an entry asks for (validate() has checked that exactly one content is given and decodes)."""
+    if entry.get("content_base64") is not None:
+        return base64.b64decode(entry["content_base64"], validate=True)
+    return entry["content"].encode("utf-8")
 
 
 def _uid(name):
@@ -205,6 +219,18 @@ def validate(directories, files, check_mode=False):
             )
         if os.path.isdir(entry["dest"]):
             errors.append("file {!r}: is a directory".format(entry["dest"]))
+        given = [key for key in ("content", "content_base64") if entry.get(key) is not None]
+        if len(given) != 1:
+            errors.append(
+                "file {!r}: give exactly one of content and content_base64 (got {})".format(
+                    entry["dest"], " and ".join(given) or "neither"
+                )
+            )
+        elif given == ["content_base64"]:
+            try:
+                base64.b64decode(entry["content_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                errors.append("file {!r}: content_base64 is not valid Base64".format(entry["dest"]))
     for entry in directories:
         if os.path.lexists(entry["path"]) and not os.path.isdir(entry["path"]):
             errors.append("directory {!r}: exists and is not a directory".format(entry["path"]))
@@ -251,7 +277,7 @@ def plan(directories, files, state):
     for entry in files:
         current = state["files"][entry["dest"]]
         attrs = _wanted_attrs(entry, current)
-        content = entry["content"].encode("utf-8")
+        content = _bytes(entry)
         if current is None or current[3] != content:
             actions.append(("write", entry, attrs))
         elif current[:3] != attrs:
@@ -273,7 +299,7 @@ def _write(entry, attrs):
         os.fchown(fd, attrs[0], attrs[1])
         os.fchmod(fd, attrs[2])
         with os.fdopen(fd, "wb") as fh:
-            fh.write(entry["content"].encode("utf-8"))
+            fh.write(_bytes(entry))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, entry["dest"])
@@ -339,8 +365,12 @@ def diffs(actions, state):
             )
             continue
         current = state["files"][entry["dest"]]
-        before = "" if current is None else current[3].decode("utf-8", "replace")
-        after = entry["content"]
+        if entry.get("content_base64") is not None:
+            before = "" if current is None else f"(binary, {len(current[3])} bytes)\n"
+            after = f"(binary, {len(_bytes(entry))} bytes)\n"
+        else:
+            before = "" if current is None else current[3].decode("utf-8", "replace")
+            after = entry["content"]
         if current is not None and current[:3] != attrs:
             before = f"# {_fmt(current[:3])}\n{before}"
             after = f"# {_fmt(attrs)}\n{after}"
@@ -393,7 +423,10 @@ def main():
                 elements="dict",
                 default=[],
                 options=dict(
-                    dest=dict(type="path", required=True), content=dict(type="str", required=True), **entry_common
+                    dest=dict(type="path", required=True),
+                    content=dict(type="str"),
+                    content_base64=dict(type="str", no_log=False),
+                    **entry_common,
                 ),
             ),
         ),

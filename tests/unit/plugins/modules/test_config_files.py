@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import base64
 import grp
 import os
 import pwd
@@ -144,3 +145,38 @@ def test_check_mode_on_a_fresh_host_warns_instead_of_failing(tmp_path, run_modul
     assert any("does not exist" in str(w) for w in result["warnings"])
     failed, result = run_module(config_files.main, fresh)
     assert failed and not result["changed"]
+
+
+def test_binary_content_from_base64(tmp_path, run_module):
+    blob = bytes(range(256))
+    batch = {
+        "files": [
+            {
+                "dest": str(tmp_path / "keystore.p12"),
+                "content_base64": base64.b64encode(blob).decode(),
+                "mode": "0640",
+            }
+        ]
+    }
+    failed, result = run_module(config_files.main, batch, diff=True)
+    assert not failed and result["changed"]
+    assert (tmp_path / "keystore.p12").read_bytes() == blob
+    assert result["diff"][0]["after"] == "(binary, 256 bytes)\n"  # never the bytes themselves
+    failed, result = run_module(config_files.main, batch)
+    assert not failed and not result["changed"]
+
+
+def test_content_must_be_one_kind_and_valid_base64(tmp_path, run_module):
+    batch = {
+        "files": [
+            {"dest": str(tmp_path / "a"), "mode": "0644"},
+            {"dest": str(tmp_path / "b"), "content": "x", "content_base64": "eA==", "mode": "0644"},
+            {"dest": str(tmp_path / "c"), "content_base64": "not base64!", "mode": "0644"},
+        ]
+    }
+    failed, result = run_module(config_files.main, batch)
+    assert failed and not result["changed"]
+    joined = " ".join(result["errors"])
+    assert "got neither" in joined and "got content and content_base64" in joined
+    assert "not valid Base64" in joined
+    assert not list(tmp_path.iterdir())
