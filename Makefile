@@ -22,9 +22,13 @@ export PY_COLORS ?= 0
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# controller.txt pins every package (a pip freeze), so no dependency resolution (--no-deps, then pip
+# check proves nothing is missing) and no byte-compiling of all 23,000 files of the ansible package up
+# front (--no-compile: Python caches what it imports on first use): 54 s -> 22 s.
 $(VENV)/.stamp: requirements/controller.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements/controller.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-compile -r requirements/controller.txt
+	$(BIN)/pip check -q --disable-pip-version-check
 	touch $@
 
 venv: $(VENV)/.stamp collection ## create the pinned Python venv (ansible, molecule, ...)

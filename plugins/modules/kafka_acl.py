@@ -142,8 +142,9 @@ attributes:
   diff_mode:
     support: full
     details:
-      - C(before) and C(after) are sorted lists of normalized bindings - every binding of each (principal, resource
-        pattern) pair named in O(acls), and every binding in the purge scope.
+      - C(before.acls) and C(after.acls) are sorted lists of normalized bindings - every binding of each (principal,
+        resource pattern) pair named in O(acls), and every binding in the purge scope (wrapped in a dictionary so
+        C(--diff) can print them).
   platform:
     platforms: posix
 notes:
@@ -272,14 +273,15 @@ actions:
   elements: str
   sample: ["add User:alice allow read on topic orders (literal) from host *"]
 diff:
-  description: Sorted lists of the normalized bindings before and after (see the diff_mode attribute).
+  description: Sorted lists of the normalized bindings before and after, under C(acls) (see the diff_mode attribute).
   returned: when diff mode is enabled
   type: dict
   sample:
-    before: []
+    before: {acls: []}
     after:
-      - {principal: "User:alice", host: "*", resource_type: topic, resource_name: orders, pattern_type: literal,
-         operation: read, permission: allow}
+      acls:
+        - {principal: "User:alice", host: "*", resource_type: topic, resource_name: orders, pattern_type: literal,
+           operation: read, permission: allow}
 """
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import action_labels
@@ -400,7 +402,8 @@ def main():
 
     result["acls"] = as_dicts(after)
     if module._diff:
-        result["diff"] = dict(before=as_dicts(view(current, wanted, scope)), after=result["acls"])
+        # Dictionaries, not bare lists: Ansible's --diff output serializes only dictionaries and strings.
+        result["diff"] = dict(before=dict(acls=as_dicts(view(current, wanted, scope))), after=dict(acls=result["acls"]))
     module.exit_json(**result)
 
 

@@ -122,7 +122,7 @@ def test_create(run_module, cluster, check_mode):
         "add User:alice allow describe on topic orders (literal) from host *",
         "add User:alice allow read on topic orders (literal) from host *",
     ]
-    assert result["diff"] == dict(before=[], after=result["acls_added"])
+    assert result["diff"] == dict(before=dict(acls=[]), after=dict(acls=result["acls_added"]))
     assert result["acls"] == result["acls_added"]
     assert admin.acls == (set() if check_mode else {acl("read"), acl("describe")})
 
@@ -134,7 +134,7 @@ def test_unchanged(run_module, cluster, check_mode):
     assert not failed
     assert result["changed"] is False
     assert result["actions"] == []
-    assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["diff"]["before"]["acls"] == result["diff"]["after"]["acls"]
     assert admin.created == admin.deleted == []
 
 
@@ -144,8 +144,8 @@ def test_added_operation_only_in_diff(run_module, cluster):
     failed, result = run_module(kafka_acl.main, dict(SASL, acls=[wanted]), diff=True)
     assert not failed
     assert result["actions"] == ["add User:alice allow write on topic orders (literal) from host *"]
-    before = result["diff"]["before"]
-    after = result["diff"]["after"]
+    before = result["diff"]["before"]["acls"]
+    after = result["diff"]["after"]["acls"]
     assert [b for b in after if b not in before] == [as_dict(acl("write"))]
     assert [b for b in before if b not in after] == []
     assert admin.created == [acl("write")]
@@ -163,7 +163,7 @@ def test_purge_scoped_to_principal(run_module, cluster):
     assert result["changed"] is True
     assert result["acls_removed"] == [as_dict(acl("write")), as_dict(acl("describe", name="payments"))]
     assert admin.acls == {acl("read"), other}
-    assert result["diff"]["after"] == [as_dict(acl("read"))]
+    assert result["diff"]["after"]["acls"] == [as_dict(acl("read"))]
 
 
 def test_purge_scoped_to_resource(run_module, cluster):
@@ -206,7 +206,7 @@ def test_absent(run_module, cluster, check_mode):
     assert result["changed"] is True
     assert result["acls_removed"] == [as_dict(acl("read"))]
     assert result["actions"] == ["remove User:alice allow read on topic orders (literal) from host *"]
-    assert result["diff"]["after"] == [as_dict(acl("describe"))]
+    assert result["diff"]["after"]["acls"] == [as_dict(acl("describe"))]
     assert (acl("read") in admin.acls) is check_mode
 
 
