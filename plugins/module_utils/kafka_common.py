@@ -239,6 +239,33 @@ def zookeeper_auth_failure_reason(exception, sasl_options, log_lines, timeout=No
 # ---------------------------------------------------------------------------
 
 
+def build_kafka_python_config(params):
+    """Keyword arguments of kafka-python's KafkaAdminClient for the connection options (same rules
+    as ``build_client_config``: credentials only for SASL, TLS material only for TLS)."""
+    protocol = params["security_protocol"]
+    conf = dict(
+        bootstrap_servers=list(params["bootstrap_servers"]),
+        security_protocol=protocol,
+        client_id="kafkaops-ansible-reassignment",
+        request_timeout_ms=int(params["request_timeout"]) * 1000,
+    )
+    if protocol in SASL_PROTOCOLS:
+        conf.update(
+            sasl_mechanism=params["sasl_mechanism"],
+            sasl_plain_username=params["sasl_username"],
+            sasl_plain_password=params["sasl_password"],
+        )
+    if protocol in SSL_PROTOCOLS:
+        conf.update(
+            ssl_cafile=params.get("ssl_cafile"),
+            ssl_certfile=params.get("ssl_certfile"),
+            ssl_keyfile=params.get("ssl_keyfile"),
+            ssl_password=params.get("ssl_keyfile_password"),
+            ssl_check_hostname=params["ssl_check_hostname"],
+        )
+    return conf
+
+
 def build_client_config(params, client_type="admin", overrides=None):
     """Return the librdkafka configuration dict for ``client_type``.
 
@@ -677,6 +704,33 @@ class KafkaModule(ModuleWrapper):
             operations = getattr(description, "authorized_operations", None) or []
             state["authorized_operations"] = sorted(to_native(getattr(op, "name", op)) for op in operations)
         return state
+
+    def reassignment_client(self):
+        """A kafka-python admin client for the partition reassignment API; closed when the module exits.
+
+        confluent-kafka (librdkafka) has no binding for AlterPartitionReassignments /
+        ListPartitionReassignments (KIP-455); kafka-python has, with the same connection options.
+        """
+        # Imported here: kafka-python loads its protocol schemas on import (~0.1 s), which only
+        # this client needs.
+        try:
+            from kafka import KafkaAdminClient  # pylint: disable=import-outside-toplevel
+            from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            self.fail_json(
+                msg=missing_required_lib("kafka-python", reason="for the partition reassignment API"),
+                exception=traceback.format_exc(),
+            )
+        library_logger = logging.getLogger("kafka")
+        library_logger.addHandler(self._log_handler)
+        library_logger.propagate = False
+        action = f"connect to Kafka at {self.bootstrap} (reassignment API)"
+        try:
+            client = KafkaAdminClient(**build_kafka_python_config(self.params))
+        except KafkaError as e:
+            raise KafkaOpsError(action, exception=e, reason=redact(str(e) or type(e).__name__, self.secrets)) from e
+        self._closeables.append(("reassignment", client))
+        return client
 
     def zookeeper(self):
         """A started, verified kazoo client for ``zookeeper_hosts``; stopped when the module exits.

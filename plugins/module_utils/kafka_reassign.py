@@ -605,16 +605,19 @@ def format_throttled_replicas(entries):
     return ",".join(f"{p}:{b}" for p, b in sorted(entries))
 
 
-def throttle_plan(moves, rate):
+def throttle_plan(moves, rate, live=None):
     """What to throttle for ``moves`` at ``rate`` bytes/s, as kafka-reassign-partitions does.
 
     Only partitions that copy data (gain a replica) are throttled: the leader side on the
     current replicas, the follower side on the new ones; the rate applies to every broker
-    that holds or receives such a partition. Returns ``{rate, brokers, topics: {topic:
-    {leader: {(p, b)}, follower: {(p, b)}}}}`` or None when nothing needs a throttle.
+    that holds or receives such a partition. With ``live`` (broker ids), brokers that are not
+    live are left out: a broker config change has to be handled by that broker, and a dead
+    broker sends nothing anyway (draining a dead broker). Returns ``{rate, brokers, topics:
+    {topic: {leader: {(p, b)}, follower: {(p, b)}}}}`` or None when nothing needs a throttle.
     """
     if not rate:
         return None
+    alive = (lambda b: True) if live is None else set(live).__contains__
     brokers = set()
     topics = {}
     for topic in sorted(moves):
@@ -623,9 +626,9 @@ def throttle_plan(moves, rate):
             if not added:
                 continue
             entry = topics.setdefault(topic, dict(leader=set(), follower=set()))
-            entry["leader"].update((p, b) for b in move["from"])
+            entry["leader"].update((p, b) for b in move["from"] if alive(b))
             entry["follower"].update((p, b) for b in added)
-            brokers.update(move["from"])
+            brokers.update(b for b in move["from"] if alive(b))
             brokers.update(move["to"])
     if not topics:
         return None
@@ -913,6 +916,121 @@ def alter_configs(admin, changes, timeout, action):
         except KafkaOpsError as e:
             failures.extend((change, e.reason) for change in batch)
     return failures
+
+
+# ---------------------------------------------------------------------------
+# The run marker: what a run with wait started and which throttle it set
+# ---------------------------------------------------------------------------
+#
+# A run that is killed (an async timeout, a dropped SSH session) cannot clean up in a
+# ``finally``. Before it sets a throttle or starts a move, a run with ``wait`` records in
+# ZooKeeper the moves and the config values to restore; the next run (or state=cancelled /
+# unthrottled) reads the record, waits for those moves and restores the values, and only
+# then deletes it. The record holds no secret (broker ids, topic names, throttle values).
+
+MARKER_ZNODE = "/kafkaops/reassignment"
+MARKER_OWNER = "kafkaops.cluster.kafka_reassign"
+
+
+def marker_json(moves, restore, now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
+    document = dict(
+        version=1,
+        owner=MARKER_OWNER,
+        started=now.isoformat(timespec="seconds"),
+        moves=[
+            dict(topic=topic, partition=p, replicas_from=list(move["from"]), replicas_to=list(move["to"]))
+            for topic in sorted(moves)
+            for p, move in sorted(moves[topic].items())
+        ],
+        restore=[dict(type=kind, name=name, configs=dict(sorted(values.items()))) for kind, name, values in restore],
+    )
+    return to_bytes(json.dumps(document, separators=(",", ":"), sort_keys=True))
+
+
+def parse_marker(data):
+    """``{started, moves, restore}`` from the marker JSON (moves and restore as everywhere else)."""
+    value = _parse_json(data, f"the reassignment record {MARKER_ZNODE}")
+    moves = {}
+    for entry in value.get("moves") or []:
+        moves.setdefault(entry["topic"], {})[int(entry["partition"])] = {
+            "from": [int(b) for b in entry["replicas_from"]],
+            "to": [int(b) for b in entry["replicas_to"]],
+        }
+    restore = [(entry["type"], str(entry["name"]), dict(entry["configs"])) for entry in value.get("restore") or []]
+    return dict(started=value.get("started"), moves=moves, restore=restore)
+
+
+def read_marker(zk, chroot):
+    path = zookeeper_path(chroot, MARKER_ZNODE)
+    with translate_errors(f"read {path} in ZooKeeper"):
+        try:
+            data, _stat = zk.get(path)
+        except NoNodeError:
+            return None
+    return parse_marker(data)
+
+
+def write_marker(zk, chroot, moves, restore, secured):
+    path = zookeeper_path(chroot, MARKER_ZNODE)
+    action = f"create {path} in ZooKeeper"
+    acl = (CREATOR_ALL_ACL + READ_ACL_UNSAFE) if secured else None
+    with translate_errors(action):
+        try:
+            zk.create(path, marker_json(moves, restore), acl=acl, makepath=True)
+        except NodeExistsError as e:
+            raise KafkaOpsError(
+                action, exception=e, reason="another kafka_reassign run started meanwhile; nothing was reassigned"
+            ) from e
+
+
+def delete_marker(zk, chroot):
+    path = zookeeper_path(chroot, MARKER_ZNODE)
+    with translate_errors(f"delete {path} in ZooKeeper"):
+        try:
+            zk.delete(path)
+        except NoNodeError:
+            pass
+
+
+def restore_summary(restore):
+    """``{brokers: [...], topics: [...]}``: where a recorded throttle is to be removed."""
+    return dict(
+        brokers=sorted(int(name) for kind, name, _v in restore if kind == "broker"),
+        topics=sorted(name for kind, name, _v in restore if kind == "topic"),
+    )
+
+
+def cancel_reassignments(client, partitions, timeout):
+    """Cancel the reassignments of ``[(topic, partition)]`` through the AlterPartitionReassignments API
+    (kafka-python ``client``): each partition goes back to its original replicas; the controller also
+    drops it from a reassignment started through ZooKeeper.
+
+    Returns ``{cancelled, not_moving, failed: {label: reason}}``.
+    """
+    result = dict(cancelled=[], not_moving=[], failed={})
+    if not partitions:
+        return result
+    # kafka-python is imported where it is used (KafkaModule.reassignment_client made ``client``).
+    from kafka import TopicPartition as ReassignmentPartition  # pylint: disable=import-outside-toplevel
+    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
+
+    try:
+        outcome = client.alter_partition_reassignments(
+            {ReassignmentPartition(topic, p): None for topic, p in partitions}, timeout_ms=timeout * 1000
+        )
+    except KafkaError as e:
+        raise KafkaOpsError("cancel the partition reassignment", exception=e, reason=str(e) or type(e).__name__) from e
+    for topic, p in sorted(partitions):
+        name = label(topic, p)
+        error = outcome.get(ReassignmentPartition(topic, p), "no answer for this partition")
+        if error is None:
+            result["cancelled"].append(name)
+        elif getattr(error, "__name__", "") == "NoReassignmentInProgressError":
+            result["not_moving"].append(name)
+        else:
+            result["failed"][name] = to_native(getattr(error, "description", None) or getattr(error, "__name__", error))
+    return result
 
 
 def elect_preferred_leaders(admin, partitions, timeout):

@@ -21,8 +21,15 @@ description:
     replicas) per topic, and, when every eligible broker has C(broker.rack) set, keeps each partition on as
     many racks as possible. RV(plan) shows it, also in check mode.
   - When the current assignment already equals the plan nothing is done (C(changed=false), no throttle).
-  - The move is throttled (O(throttle_bytes_per_sec)) the way C(kafka-reassign-partitions.sh --throttle) does it,
-    and the throttle is removed again afterwards, also when the move fails or times out.
+  - The move is throttled (O(throttle_bytes_per_sec)) the way C(kafka-reassign-partitions.sh --throttle) does it.
+    The throttle is removed once nothing moves because of the run - when the move is complete, or when it never
+    started. A move still running (O(timeout), a run that failed while waiting) keeps its throttle, as
+    C(kafka-reassign-partitions.sh) does until C(--verify).
+  - B(Interrupted runs) - before it sets a throttle or starts a move, a run with O(wait) records the moves and the
+    throttle values to restore in ZooKeeper (C(<zookeeper_chroot>/kafkaops/reassignment)). A run killed half way
+    (an C(async) timeout, a dropped connection) leaves the record; the next run of the module waits for that move,
+    restores the throttle values and deletes the record before it plans anything (check mode reports this as a
+    change). O(state=unthrottled) removes the recorded throttle at once; O(state=cancelled) cancels the move.
   - With O(wait) the module waits until the move is complete, records its progress in RV(progress) and the
     module log, elects the preferred leaders of the moved partitions (O(elect_preferred_leaders)) and returns
     the assignment re-read from the cluster.
@@ -38,7 +45,8 @@ options:
     description:
       - The topics to plan for, or V([all]) for every topic of the cluster, internal ones (C(__consumer_offsets))
         included, which a broker that is being drained usually holds too.
-      - Required unless O(assignment) is used, which names its topics itself.
+      - Required with O(state=present) unless O(assignment) is used, which names its topics itself. With
+        O(state=cancelled), the topics whose reassignments are cancelled.
       - Unknown topic names are refused.
     type: list
     elements: str
@@ -80,7 +88,10 @@ options:
         on every broker that sends or receives a moved partition, and the topic configs
         C(leader.replication.throttled.replicas) (the current replicas) and C(follower.replication.throttled.replicas)
         (the new replicas) of the moved partitions.
-      - The previous values are restored (or the configs deleted) when the move is done, has failed or timed out.
+      - The previous values are restored (or the configs deleted) when the move is done or did not start; while it
+        still runs (O(timeout)) the throttle stays, recorded for the next run.
+      - Only live brokers get the rate (a broker config change has to be handled by that broker); replicas on brokers
+        that are down are neither leader- nor follower-throttled.
       - Needs O(wait=true), since the throttle can only be removed once the move is complete.
     type: int
     default: 52428800
@@ -95,8 +106,9 @@ options:
     description:
       - Seconds to wait for the move to complete (and, with O(wait_for_in_progress), for a reassignment in progress
         to finish first).
-      - At the deadline the module fails, naming the partitions still moving, and removes the throttle. Kafka goes
-        on with the reassignment in the background, unthrottled; a later run with O(wait_for_in_progress) waits for it.
+      - At the deadline the module fails with the progress made, naming the partitions still moving. Kafka goes on
+        with the reassignment in the background and the throttle stays in place; the next run waits for the move
+        and then removes the throttle (O(state=cancelled) cancels the move instead).
     type: int
     default: 3600
   poll_interval:
@@ -121,9 +133,17 @@ options:
     default: true
   state:
     description:
-      - Only V(present) (the planned assignment is in place) is supported.
+      - V(present) - the planned assignment is in place (one of O(assignment), O(drain_brokers), O(spread_over),
+        O(replication_factor) is required).
+      - V(cancelled) - no reassignment is in progress for the O(topics) (default - the topics of the move an earlier
+        run recorded, or V([all])). Each partition still moving goes back to its original replicas, through the
+        C(AlterPartitionReassignments) API (also for a move started through ZooKeeper); then the throttle the
+        earlier run recorded is removed. Partitions whose move is complete are left as they are.
+      - V(unthrottled) - no replication throttle set by this module remains - the values an earlier run recorded are
+        restored and the record deleted; a move still in progress continues at full speed. Throttles set by anything
+        else are not touched (see M(kafkaops.cluster.kafka_broker_config), M(kafkaops.cluster.kafka_topic)).
     type: str
-    choices: [present]
+    choices: [present, cancelled, unthrottled]
     default: present
 extends_documentation_fragment:
   - kafkaops.cluster.kafka
@@ -153,7 +173,9 @@ notes:
   - The ZooKeeper user needs write access to C(<zookeeper_chroot>/admin) (the brokers' own SASL user, as with
     C(zookeeper.set.acl=true)); the Kafka principal needs C(ALTER_CONFIGS) on the cluster and the topics and C(ALTER)
     on the cluster (election), for example a super user.
-  - A reassignment started through ZooKeeper cannot be cancelled; while it runs no other one can be started that way.
+  - While a reassignment started through ZooKeeper runs, no other one can be started that way. O(state=cancelled)
+    uses the C(AlterPartitionReassignments) API through kafka-python (confluent-kafka has no binding for it), which
+    must be installed next to confluent-kafka; the principal needs C(ALTER) on the cluster.
   - Replicas on brokers that are not live are replaced too in partitions that move, since a reassignment only
     completes when every target replica is in sync.
 seealso:
@@ -196,6 +218,12 @@ EXAMPLES = r"""
     topics: [orders]
     replication_factor: 3
 
+- name: Cancel the reassignment a timed-out run left in progress (replicas go back, its throttle is removed)
+  kafkaops.cluster.kafka_reassign:
+    state: cancelled
+- name: Remove the throttle an interrupted run left, letting its move finish at full speed
+  kafkaops.cluster.kafka_reassign:
+    state: unthrottled
 - name: Place two partitions explicitly (first broker = preferred leader), without throttle
   kafkaops.cluster.kafka_reassign:
     assignment:
@@ -290,6 +318,34 @@ progress:
       elements: str
   sample:
     - {"time": "2025-01-01T10:00:00+00:00", "elapsed": 0.0, "remaining": 1, "total": 1, "partitions": ["orders-0"]}
+leftover:
+  description:
+    - What an earlier run recorded and did not finish (it was killed or timed out), found at the start of this run;
+      V(null) when there was none. With O(state=present) its move was waited for and its throttle removed first.
+  returned: always, except for bad input
+  type: dict
+  contains:
+    started:
+      description: When the earlier run started its move (UTC, ISO 8601).
+      type: str
+    partitions:
+      description: Number of partitions that run moved.
+      type: int
+    still_moving:
+      description: Its partitions still moving when this run started, as C(topic-partition).
+      type: list
+      elements: str
+    throttle:
+      description: Where it set a throttle (C(brokers), C(topics)), or V(null).
+      type: dict
+  sample: {"started": "2025-01-01T10:00:00+00:00", "partitions": 4, "still_moving": ["orders-0"],
+           "throttle": {"brokers": [0, 1, 2, 3], "topics": ["orders"]}}
+cancelled:
+  description: Partitions whose reassignment was (would be, in check mode) cancelled, as C(topic-partition).
+  returned: when O(state=cancelled)
+  type: list
+  elements: str
+  sample: ["orders-0"]
 leader_election:
   description: Outcome of the preferred leader election (partitions as C(topic-partition)).
   returned: when partitions were moved with O(wait) and O(elect_preferred_leaders)
@@ -310,12 +366,15 @@ diff:
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import ALL_TOPICS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import PlanError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import action_labels
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import alter_configs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import cancel_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import check_moves
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import count_replica_moves
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import current_assignment
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import delete_marker
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import drain_warnings
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import elect_preferred_leaders
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import in_progress_partitions
@@ -328,10 +387,12 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign im
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import progress_entry
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import progress_message
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_broker_throttles
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_marker
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_pending
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_topic_states
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import read_topic_throttles
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import reassignment_status
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import restore_summary
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import select_topics
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import start_reassignment
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import stringify
@@ -339,6 +400,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign im
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import throttle_plan
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import throttle_summary
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import wait_until
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import write_marker
 
 MODES = ("assignment", "drain_brokers", "spread_over", "replication_factor")
 DEFAULT_THROTTLE = 50 * 1024 * 1024
@@ -358,14 +420,21 @@ class Reassigner:
         self.chroot = self.params["zookeeper_chroot"]
         self.timeout = self.params["timeout"]
         self.request_timeout = self.params["request_timeout"]
-        self.mode = next(mode for mode in MODES if self.params[mode] is not None)
+        self.mode = next((mode for mode in MODES if self.params[mode] is not None), None)
+        self.secured = bool(self.params["zookeeper_sasl_username"])
         self.progress = []
         self.started = False
+        # Whether this run wrote anything (a throttle set or removed, a move started or cancelled).
+        self.wrote = False
+        # Check mode: partitions an interrupted run is still moving, assumed at their target for the plan.
+        self.assume_done = {}
 
     # -- reading -------------------------------------------------------------
 
     def selected_topics(self):
         existing = list_topics(self.zk, self.chroot)
+        if self.mode is None:
+            return select_topics(self.params["topics"] or [ALL_TOPICS], existing)
         if self.mode == "assignment":
             return select_topics(list(normalize_assignment(self.params["assignment"])), existing)
         return select_topics(self.params["topics"], existing)
@@ -409,6 +478,12 @@ class Reassigner:
         """``(topics, current, target, moves)``; refuses (PlanError) before anything changes."""
         topics = self.selected_topics()
         states, pending = self.read(topics)
+        for (topic, p), target in self.assume_done.items():
+            if topic in states:
+                states[topic]["partitions"][p] = list(target)
+                states[topic]["adding"].pop(p, None)
+                states[topic]["removing"].pop(p, None)
+            pending.pop((topic, p), None)
         if self.blocking(states, pending) and self.params["wait_for_in_progress"]:
             states, pending = self.wait_for_others(topics)
         busy = [label(t, p) for t, p in in_progress_partitions(states, pending)]
@@ -436,9 +511,12 @@ class Reassigner:
     # -- applying ------------------------------------------------------------
 
     def apply(self, moves, throttle, result):
-        """Throttle, start, wait; the throttle is removed in any case."""
+        """Record, throttle, start, wait. The throttle is removed once nothing moves because of this run:
+        after the move completed, or when it never started; a move still running (timeout, a failure while
+        waiting) keeps it, and the record tells the next run to wait for the move and remove it."""
         restore = []
-        succeeded = False
+        recorded = completed = False
+        wrote_before = self.wrote
         try:
             if throttle:
                 broker_previous = read_broker_throttles(self.zk, self.chroot, throttle["brokers"])
@@ -446,6 +524,11 @@ class Reassigner:
                 for warning in previous_throttle_warnings(throttle, broker_previous, topic_previous):
                     self.module.warn(warning)
                 changes, restore = throttle_changes(throttle, broker_previous, topic_previous)
+            if self.params["wait"]:
+                write_marker(self.zk, self.chroot, moves, restore, self.secured)
+                recorded = True
+            if throttle:
+                self.wrote = True
                 failures = alter_configs(self.admin, changes, self.request_timeout, "set the replication throttle")
                 if failures:
                     raise KafkaOpsError(
@@ -453,24 +536,49 @@ class Reassigner:
                         reason="; ".join(f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures)
                         + "; nothing was reassigned",
                     )
-            start_reassignment(self.zk, self.chroot, moves, bool(self.params["zookeeper_sasl_username"]))
+            start_reassignment(self.zk, self.chroot, moves, self.secured)
             self.started = True
             total = sum(len(parts) for parts in moves.values())
             self.record_progress(0.0, sorted(label(t, p) for t in moves for p in moves[t]), total)
             if self.params["wait"]:
                 self.wait_for_completion(moves)
-            succeeded = True
+            completed = True
         finally:
-            if restore:
-                problems = self.remove_throttle(restore)
-                result["throttle"]["removed"] = not problems
-                if problems and succeeded:
-                    raise KafkaOpsError("remove the replication throttle", reason="; ".join(problems))
+            if self.started and not completed:
+                if restore:
+                    result["throttle"]["removed"] = False
+                    self.module.warn(
+                        "the replication throttle stays in place while the reassignment runs; a re-run waits for "
+                        "it and removes the throttle (state=unthrottled removes it now, state=cancelled cancels "
+                        "the move)"
+                    )
+            else:
+                problems = self.remove_throttle(restore) if restore else []
+                if restore:
+                    result["throttle"]["removed"] = not problems
+                if recorded and not problems:
+                    delete_marker(self.zk, self.chroot)
+                if not self.started and not problems:
+                    # A throttle set and restored again, nothing moved: this run changed nothing.
+                    self.wrote = wrote_before
+                if problems and completed:
+                    raise KafkaOpsError(
+                        "remove the replication throttle",
+                        reason="; ".join(problems) + "; a re-run removes it (it is recorded)",
+                    )
                 for problem in problems:
                     self.module.warn(f"could not remove the replication throttle: {problem}")
 
     def remove_throttle(self, restore):
-        """Restore the previous throttle configs; returns problems (never raises for client errors)."""
+        """Restore the previous throttle configs; returns problems (never raises for client errors).
+
+        A broker that is not live cannot take a config change; its entry is skipped with a warning
+        (a broker-level rate alone throttles nothing once the topics' throttled replicas are gone).
+        """
+        dead = [name for kind, name, _v in restore if kind == "broker" and int(name) not in self.brokers]
+        if dead:
+            self.module.warn(f"brokers {dead} are not live: their replication throttle rate is left as it is")
+            restore = [change for change in restore if not (change[0] == "broker" and change[1] in dead)]
         try:
             failures = alter_configs(self.admin, restore, self.request_timeout, "remove the replication throttle")
             problems = [f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures]
@@ -492,7 +600,7 @@ class Reassigner:
         self.progress.append(entry)
         self.module.log(progress_message(entry))
 
-    def wait_for_completion(self, moves):
+    def wait_for_completion(self, moves, tolerate_stopped=False):
         total = sum(len(parts) for parts in moves.values())
         seen = dict(remaining=self.progress[-1]["partitions"] if self.progress else None, at=0.0)
 
@@ -512,16 +620,18 @@ class Reassigner:
         if not done:
             raise KafkaOpsError(
                 "wait for the partition reassignment",
-                reason=f"{len(remaining)} of {total} partition(s) still moving after {self.timeout}s: {remaining}; "
-                "Kafka goes on with the reassignment in the background (it cannot be cancelled), the replication "
-                "throttle is removed",
+                reason=f"{total - len(remaining)} of {total} partition(s) done, {len(remaining)} still moving after "
+                f"{self.timeout}s: {remaining}; Kafka goes on with the reassignment in the background and its "
+                "replication throttle stays in place (a re-run waits for it and then removes the throttle; "
+                "state=cancelled cancels it)",
             )
-        if stopped:
+        if stopped and not tolerate_stopped:
             raise KafkaOpsError(
                 "reassign partitions",
                 reason=f"the controller stopped the reassignment of {stopped} before it reached the target "
                 "(see the controller log)",
             )
+        return stopped
 
     def elect(self, moves):
         partitions = [(t, p) for t in sorted(moves) for p in sorted(moves[t])]
@@ -534,24 +644,155 @@ class Reassigner:
             self.module.warn(f"preferred leader election for {name} failed: {reason}")
         return election
 
+    # -- what an earlier run left ------------------------------------------------
+
+    def still_moving(self, moves):
+        """Labels of ``moves`` still moving, and of those the controller dropped before their target."""
+        states, pending = self.read(sorted(moves))
+        return reassignment_status(moves, states, pending)
+
+    def leftover(self, marker, result):
+        """Report the record of an earlier run; returns the partitions of its move still moving."""
+        moving, _stopped = self.still_moving(marker["moves"])
+        total = sum(len(parts) for parts in marker["moves"].values())
+        result["leftover"] = dict(
+            started=marker["started"],
+            partitions=total,
+            still_moving=moving,
+            throttle=restore_summary(marker["restore"]) if marker["restore"] else None,
+        )
+        return moving
+
+    def clear_marker(self, marker):
+        """Restore the throttle values the record holds, then delete the record."""
+        if marker["restore"]:
+            self.wrote = True
+            problems = self.remove_throttle(marker["restore"])
+            if problems:
+                raise KafkaOpsError(
+                    "remove the replication throttle an earlier run left",
+                    reason="; ".join(problems) + "; it stays recorded, a re-run tries again",
+                )
+        delete_marker(self.zk, self.chroot)
+
+    def resume(self, marker, result):
+        """state=present after a run that was killed or timed out: wait for its move, remove its throttle."""
+        moving = self.leftover(marker, result)
+        if moving:
+            result["actions"].append(
+                f"wait for the {len(moving)} partition(s) an earlier run (started {marker['started']}) is still moving"
+            )
+        if marker["restore"]:
+            result["actions"].append("remove the replication throttle an earlier run left")
+        result["changed"] = True
+        if self.module.check_mode:
+            self.assume_done = {
+                (t, p): marker["moves"][t][p]["to"] for t in marker["moves"] for p in marker["moves"][t]
+            }
+            return
+        if moving:
+            stopped = self.wait_for_completion(marker["moves"], tolerate_stopped=True)
+            for name in stopped:
+                self.module.warn(f"the reassignment of {name} an earlier run started ended before its target")
+        self.clear_marker(marker)
+
+    def unthrottle(self, marker, result):
+        """state=unthrottled: remove the throttle an earlier run left; its move (if any) goes on unthrottled."""
+        if marker is None:
+            return
+        moving = self.leftover(marker, result)
+        if marker["restore"]:
+            result["actions"].append("remove the replication throttle an earlier run left")
+        result["changed"] = True
+        if moving:
+            self.module.warn(f"{len(moving)} partition(s) of that reassignment are still moving, now unthrottled")
+        if not self.module.check_mode:
+            self.clear_marker(marker)
+
+    def cancel(self, marker, result):
+        """state=cancelled: cancel the reassignments in progress of the topics, then remove the recorded throttle."""
+        topics = self.params["topics"] and self.selected_topics()
+        if not topics:
+            topics = sorted(marker["moves"]) if marker else self.selected_topics()
+        if marker:
+            self.leftover(marker, result)
+        states, pending = self.read(topics)
+        moving = in_progress_partitions(states, pending)
+        result["cancelled"] = [label(t, p) for t, p in moving]
+        if moving:
+            result["actions"].append(f"cancel the reassignment of {len(moving)} partition(s)")
+        if marker and marker["restore"]:
+            result["actions"].append("remove the replication throttle an earlier run left")
+        result["changed"] = bool(moving or marker)
+        after = current_assignment(states)
+        if self.module.check_mode:
+            result["assignment"] = stringify(after)
+            return
+        if moving:
+            outcome = cancel_reassignments(self.module.reassignment_client(), moving, self.request_timeout)
+            self.wrote = bool(outcome["cancelled"])
+            result["cancelled"] = outcome["cancelled"]
+            if outcome["failed"]:
+                raise KafkaOpsError(
+                    "cancel the partition reassignment",
+                    reason="; ".join(f"{name}: {reason}" for name, reason in sorted(outcome["failed"].items())),
+                )
+
+            def read():
+                return in_progress_partitions(*self.read(topics))
+
+            _value, done = wait_until(
+                read, lambda value: not value, self.timeout, lambda _v, _e: None, self.params["poll_interval"]
+            )
+            if not done:
+                raise KafkaOpsError(
+                    "cancel the partition reassignment",
+                    reason=f"the partitions still show a reassignment after {self.timeout}s: {read()}",
+                )
+        if marker:
+            left, _stopped = self.still_moving(marker["moves"])
+            if left:
+                self.module.warn(f"the recorded throttle stays: {left} of that reassignment are still moving")
+            else:
+                self.clear_marker(marker)
+        result["assignment"] = stringify(current_assignment(read_topic_states(self.zk, self.chroot, topics)))
+
     # -- the run ----------------------------------------------------------------
 
     def run(self):
         params = self.params
         result = dict(
-            changed=False, actions=[], plan={}, moved_partitions=0, new_replicas=0, throttle=None, progress=[]
+            changed=False,
+            actions=[],
+            plan={},
+            moved_partitions=0,
+            new_replicas=0,
+            throttle=None,
+            progress=[],
+            leftover=None,
         )
+        current = after = {}
+        moves = {}
         try:
+            marker = read_marker(self.zk, self.chroot)
+            if params["state"] == "unthrottled":
+                self.unthrottle(marker, result)
+                return result
+            if params["state"] == "cancelled":
+                self.cancel(marker, result)
+                return result
+            if marker:
+                self.resume(marker, result)
             topics, current, target, moves = self.plan()
-            throttle = throttle_plan(moves, params["throttle_bytes_per_sec"])
+            throttle = throttle_plan(moves, params["throttle_bytes_per_sec"], live=self.brokers)
             result.update(
-                changed=bool(moves),
+                changed=result["changed"] or bool(moves),
                 plan=stringify(moves),
                 moved_partitions=sum(len(parts) for parts in moves.values()),
                 new_replicas=count_replica_moves(moves),
                 throttle=throttle_summary(throttle),
-                actions=action_labels(moves, throttle, params["wait"], params["elect_preferred_leaders"]),
             )
+            result["actions"] += action_labels(moves, throttle, params["wait"], params["elect_preferred_leaders"])
             after = target
             if moves and not self.module.check_mode:
                 try:
@@ -567,9 +808,9 @@ class Reassigner:
                         label(t, p) for t, p in in_progress_partitions(states, read_pending(self.zk, self.chroot))
                     ]
         except KafkaOpsError as e:
-            if result["changed"] and not self.module.check_mode:
-                # Truthful: a failure before the reassignment started changed nothing (the throttle is restored).
-                result["changed"] = self.started
+            if not self.module.check_mode:
+                # Truthful: only what was written counts (a throttle set and restored again, nothing moved: no).
+                result["changed"] = self.started or self.wrote
             self.module.fail_kafka(e, **result)
 
         result["assignment"] = stringify(after)
@@ -583,6 +824,14 @@ class Reassigner:
 
 def validate(module):
     params = module.params
+    given = [mode for mode in MODES if params[mode] is not None]
+    if params["state"] == "present":
+        if not given:
+            module.fail_json(msg=f"state=present needs one of: {', '.join(MODES)}")
+        if params["topics"] is None and params["assignment"] is None:
+            module.fail_json(msg="state=present needs topics (or assignment)")
+    elif given:
+        module.fail_json(msg=f"state={params['state']} takes no {', '.join(given)} (only topics)")
     if not params["zookeeper_hosts"]:
         module.fail_json(
             msg="zookeeper_hosts is required: the replica assignment is read and changed through ZooKeeper "
@@ -619,14 +868,13 @@ def main():
         poll_interval=dict(type="float", default=2.0),
         wait_for_in_progress=dict(type="bool", default=False),
         elect_preferred_leaders=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present"], default="present"),
+        state=dict(type="str", choices=["present", "cancelled", "unthrottled"], default="present"),
     )
     module = KafkaModule(
         argument_spec=argument_spec,
         zookeeper=True,
         supports_check_mode=True,
         mutually_exclusive=[MODES, ("topics", "assignment")],
-        required_one_of=[MODES, ("topics", "assignment")],
     )
     validate(module)
 

@@ -27,6 +27,7 @@ KafkaError = confluent_kafka.KafkaError
 KafkaException = confluent_kafka.KafkaException
 
 REASSIGN = "/kafka/admin/reassign_partitions"
+MARKER = "/kafka/kafkaops/reassignment"
 RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 REPLICA_KEYS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
 ON_THREE = {"0": [0, 1], "1": [1, 2], "2": [2, 0], "3": [0, 2], "4": [1, 0], "5": [2, 1]}
@@ -55,6 +56,7 @@ class FakeZooKeeper:
         self.complete = complete
         self.reads = 0
         self.created = []
+        self.deleted = []
 
     def get(self, path):
         if path not in self.nodes:
@@ -72,7 +74,13 @@ class FakeZooKeeper:
         prefix = path.rstrip("/") + "/"
         return sorted({p[len(prefix) :].split("/")[0] for p in self.nodes if p.startswith(prefix)})
 
-    def create(self, path, value=b"", acl=None):
+    def delete(self, path):
+        if path not in self.nodes:
+            raise kazoo_exceptions.NoNodeError(path)
+        del self.nodes[path]
+        self.deleted.append(path)
+
+    def create(self, path, value=b"", acl=None, makepath=False):
         if path in self.nodes:
             raise kazoo_exceptions.NodeExistsError(path)
         self.nodes[path] = value
@@ -155,6 +163,11 @@ class FakeAdmin:
             self.alter_calls.append((resource.restype.name.lower(), resource.name, changes))
             if self.fail_alter and self.fail_alter(resource, changes):
                 result[resource] = done(exception=KafkaException(KafkaError(KafkaError.POLICY_VIOLATION, "refused")))
+                continue
+            if resource.restype == ResourceType.BROKER and int(resource.name) not in self.brokers:
+                # As a real cluster: the request has to go to that broker, which is down.
+                error = KafkaError(KafkaError._TRANSPORT, f"broker {resource.name} is not available")
+                result[resource] = done(exception=KafkaException(error))
                 continue
             if resource.restype == ResourceType.BROKER:
                 config = self.zk.broker_config(resource.name)
@@ -258,8 +271,9 @@ def test_drain_throttles_waits_removes_the_throttle_and_elects(cluster, run_modu
     assert result["assignment"] == {"orders": final}
     assert result["diff"]["after"] == {"orders": {p: final[p] for p in result["plan"]["orders"]}}
     # The reassignment znode carried exactly the plan, with the brokers' ACL.
-    ((path, document, acl),) = c.zk.created
-    assert path == REASSIGN
+    assert [path for path, _document, _acl in c.zk.created] == [MARKER, REASSIGN]
+    assert c.zk.deleted == [MARKER] and MARKER not in c.zk.nodes
+    ((path, document, acl),) = [entry for entry in c.zk.created if entry[0] == REASSIGN]
     assert {str(e["partition"]): e["replicas"] for e in document["partitions"]} == {
         p: m["to"] for p, m in result["plan"]["orders"].items()
     }
@@ -340,8 +354,9 @@ def test_explicit_assignment(cluster, run_module):
         (dict(topics=["orders", "nope"], drain_brokers=[0]), "topic(s) not found: ['nope']"),
         (dict(topics=["orders"], drain_brokers=[0], spread_over=[1]), "mutually exclusive"),
         (dict(topics=["orders"], assignment={"orders": {"0": [1]}}), "mutually exclusive"),
-        (dict(topics=["orders"]), "one of the following is required"),
-        (dict(drain_brokers=[0]), "one of the following is required: topics, assignment"),
+        (dict(topics=["orders"]), "state=present needs one of: assignment, drain_brokers"),
+        (dict(drain_brokers=[0]), "state=present needs topics (or assignment)"),
+        (dict(topics=["orders"], drain_brokers=[0], state="cancelled"), "state=cancelled takes no drain_brokers"),
         (dict(topics=["orders"], drain_brokers=[]), "drain_brokers must not be empty"),
         (dict(topics=["orders"], drain_brokers=[0], wait=False), "wait=false needs throttle_bytes_per_sec=0"),
         (dict(topics=["orders"], drain_brokers=[0], throttle_bytes_per_sec=-1), "throttle_bytes_per_sec must be 0"),
@@ -404,21 +419,68 @@ def test_wait_for_in_progress_waits_then_plans_from_the_result(cluster, run_modu
     assert c.zk.partitions("orders")["1"] == [1, 3]
 
 
-def test_timeout_fails_removes_the_throttle_and_reports_progress(cluster, run_module):
+def test_timeout_keeps_the_throttle_and_a_re_run_finishes_and_removes_it(cluster, run_module):
     c = cluster(complete=False)
-    failed, result = run_module(
-        kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], timeout=1, poll_interval=0.2)
-    )
+    options = args(topics=["orders"], drain_brokers=[0], timeout=1, poll_interval=0.2)
+    failed, result = run_module(kafka_reassign.main, options)
     assert failed
     assert result["msg"].startswith(
-        "Failed to wait for the partition reassignment: 4 of 4 partition(s) still moving after 1s"
+        "Failed to wait for the partition reassignment: 0 of 4 partition(s) done, 4 still moving after 1s"
     )
-    assert "the replication throttle is removed" in result["msg"]
+    assert "replication throttle stays in place" in result["msg"]
     assert result["changed"] is True
-    assert result["throttle"]["removed"] is True
-    assert c.admin.throttles() == {}
+    assert result["throttle"]["removed"] is False
+    throttles = c.admin.throttles()
+    assert throttles and MARKER in c.zk.nodes
     assert result["progress"][0]["remaining"] == 4
     assert c.admin.elections == []
+
+    # Check mode reports the leftover as a change and writes nothing.
+    _failed, planned = run_module(kafka_reassign.main, options, check_mode=True)
+    assert planned["changed"] is True
+    assert planned["actions"][:2] == [
+        f"wait for the 4 partition(s) an earlier run (started {planned['leftover']['started']}) is still moving",
+        "remove the replication throttle an earlier run left",
+    ]
+    assert planned["plan"] == {}
+    assert c.admin.throttles() == throttles and MARKER in c.zk.nodes
+
+    # The re-run waits for the move, removes the throttle and the record, and has nothing left to move.
+    c.zk.complete, c.zk.reads = True, 0
+    failed, result = run_module(kafka_reassign.main, options)
+    assert not failed, result
+    assert result["changed"] is True and result["plan"] == {}
+    assert result["leftover"]["still_moving"] == ["orders-0", "orders-2", "orders-3", "orders-4"]
+    assert c.admin.throttles() == {} and MARKER not in c.zk.nodes
+    assert all(0 not in replicas for replicas in c.zk.partitions("orders").values())
+    failed, result = run_module(kafka_reassign.main, options)
+    assert not failed and result["changed"] is False and result["leftover"] is None
+
+
+def test_draining_a_dead_broker_throttles_only_live_brokers(cluster, run_module):
+    # Broker 0 holds replicas but is down (not in the cluster's live brokers).
+    c = cluster(brokers=(1, 2, 3))
+    failed, result = run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0]))
+    assert not failed, result
+    assert 0 not in result["throttle"]["brokers"]
+    assert all(":0" not in entry for topic in result["throttle"]["topics"].values() for entry in topic.values())
+    assert all(0 not in replicas for replicas in c.zk.partitions("orders").values())
+    assert c.admin.throttles() == {} and MARKER not in c.zk.nodes
+
+
+def test_unthrottled_removes_a_recorded_throttle_while_the_move_goes_on(cluster, run_module):
+    c = cluster(complete=False)
+    run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], timeout=1, poll_interval=0.2))
+    assert c.admin.throttles()
+    _failed, planned = run_module(kafka_reassign.main, args(state="unthrottled"), check_mode=True)
+    assert planned["changed"] is True and c.admin.throttles()
+    failed, result = run_module(kafka_reassign.main, args(state="unthrottled"))
+    assert not failed, result
+    assert result["changed"] is True
+    assert c.admin.throttles() == {} and MARKER not in c.zk.nodes
+    assert REASSIGN in c.zk.nodes  # the move goes on
+    failed, result = run_module(kafka_reassign.main, args(state="unthrottled"))
+    assert not failed and result["changed"] is False
 
 
 def test_failed_throttle_is_undone_and_nothing_is_reassigned(cluster, run_module):
@@ -430,7 +492,8 @@ def test_failed_throttle_is_undone_and_nothing_is_reassigned(cluster, run_module
         == "Failed to set the replication throttle: topic orders: refused (POLICY_VIOLATION); nothing was reassigned"
     )
     assert result["changed"] is False
-    assert c.zk.created == []
+    assert [path for path, _document, _acl in c.zk.created] == [MARKER]
+    assert REASSIGN not in c.zk.nodes and MARKER not in c.zk.nodes
     assert c.admin.throttles() == {}
     assert result["throttle"]["removed"] is True
 
