@@ -44,16 +44,38 @@ def partition_label(topic, partition):
     return f"{topic}-{partition}"
 
 
-def partition_health(metadata):
-    """Count under-replicated and offline partitions in a ClusterMetadata.
+def partition_replication(topic, partition_id, partition, reassignments=None):
+    """``{replication_factor, adding, removing}`` of one partition, counted like Kafka's ``TopicCommand``.
 
-    Same definitions as ``kafka-topics.sh --describe``:
-    under-replicated means fewer in-sync replicas than assigned replicas (an
-    offline partition usually is under-replicated as well); offline means no
-    leader (``leader`` is -1).
+    During a reassignment the metadata lists every replica, the ones being added included; the
+    replication factor is the replicas minus the adding replicas (what the partition has until the
+    move completes). ``reassignments`` is ``list_reassignments`` output; an entry none of whose adding
+    or removing replicas is still listed has completed since it was read and is ignored.
+    """
+    replicas = list(partition.replicas)
+    entry = (reassignments or {}).get((topic, partition_id))
+    if entry:
+        changing = set(entry["adding"]) | set(entry["removing"])
+        if changing & set(replicas):
+            adding = [b for b in entry["adding"] if b in replicas]
+            removing = [b for b in entry["removing"] if b in replicas]
+            return dict(replication_factor=len(replicas) - len(adding), adding=adding, removing=removing)
+    return dict(replication_factor=len(replicas), adding=[], removing=[])
+
+
+def partition_health(metadata, reassignments=None):
+    """Count under-replicated, offline and reassigning partitions in a ClusterMetadata.
+
+    Same definitions as ``kafka-topics.sh --describe`` (and the brokers' UnderReplicatedPartitions
+    metric): under-replicated means fewer in-sync replicas than the replication factor, which
+    during a reassignment does not count the replicas being added (``reassignments``, see
+    ``partition_replication``); an offline partition usually is under-replicated as well; offline
+    means no leader (``leader`` is -1); reassigning means a reassignment is adding or removing
+    replicas of it.
     """
     under_replicated = []
     offline = []
+    reassigning = []
     partition_count = 0
     for topic in sorted(metadata.topics):
         partitions = metadata.topics[topic].partitions
@@ -61,10 +83,13 @@ def partition_health(metadata):
             partition = partitions[partition_id]
             partition_count += 1
             label = partition_label(topic, partition_id)
+            replication = partition_replication(topic, partition_id, partition, reassignments)
             if partition.leader is None or partition.leader < 0:
                 offline.append(label)
-            if len(partition.isrs) < len(partition.replicas):
+            if len(partition.isrs) < replication["replication_factor"]:
                 under_replicated.append(label)
+            if replication["adding"] or replication["removing"]:
+                reassigning.append(label)
     return dict(
         topic_count=len(metadata.topics),
         partition_count=partition_count,
@@ -72,7 +97,18 @@ def partition_health(metadata):
         under_replicated_partition_list=under_replicated,
         offline_partitions=len(offline),
         offline_partition_list=offline,
+        reassigning_partitions=len(reassigning),
+        reassigning_partition_list=reassigning,
     )
+
+
+def may_be_reassigning(topic_metadata):
+    """True when a topic's metadata could show a reassignment in progress, so that asking for the
+    reassignments is worth a request: a partition whose replicas are not all in sync (replicas being
+    added that have not caught up) or partitions with different replica counts."""
+    partitions = list(topic_metadata.partitions.values())
+    counts = {len(p.replicas) for p in partitions}
+    return len(counts) > 1 or any(len(p.isrs) < len(p.replicas) for p in partitions)
 
 
 def compare_broker_ids(expected, actual):
@@ -141,16 +177,33 @@ def parse_controller_id(data):
     return None
 
 
-def topic_state(metadata, name):
-    """``{name, partitions, replication_factor}`` of topic ``name``, or None if absent."""
+def topic_state(metadata, name, reassignments=None):
+    """``{name, partitions, replication_factor}`` of topic ``name``, or None if absent.
+
+    ``replication_factor`` is counted like ``kafka-topics.sh`` (``partition_replication``: replicas
+    being added by a reassignment, given in ``reassignments``, do not count). A topic with a
+    reassignment in progress also has ``reassigning`` (its partitions that are moving) and
+    ``target_replication_factor`` (the replication factor once the move completed).
+    """
     topic = metadata.topics.get(name)
     if topic is None:
         return None
     if topic.error is not None and kafka_error_code(topic.error) == "UNKNOWN_TOPIC_OR_PART":
         return None
     partitions = topic.partitions
-    replication_factor = max((len(p.replicas) for p in partitions.values()), default=0)
-    return dict(name=name, partitions=len(partitions), replication_factor=replication_factor)
+    replications = {p: partition_replication(name, p, partitions[p], reassignments) for p in partitions}
+    state = dict(
+        name=name,
+        partitions=len(partitions),
+        replication_factor=max((r["replication_factor"] for r in replications.values()), default=0),
+    )
+    moving = sorted(p for p, r in replications.items() if r["adding"] or r["removing"])
+    if moving:
+        state["reassigning"] = moving
+        state["target_replication_factor"] = max(
+            len(partitions[p].replicas) - len(r["removing"]) for p, r in replications.items()
+        )
+    return state
 
 
 def topic_is_ready(metadata, name, partitions):
@@ -180,6 +233,66 @@ def replication_factor_problem(replication_factor, live_broker_ids):
 def cluster_metadata(admin, timeout):
     """Full ClusterMetadata (all topics). Never triggers topic auto-creation."""
     return admin.list_topics(timeout=timeout)
+
+
+# Errors of ListPartitionReassignments after which ``kafka-topics.sh`` goes on without
+# reassignment data (TopicCommand.listAllReassignments): the principal may not describe the
+# cluster, or the broker is too old (before Kafka 2.4).
+REASSIGNMENT_LIST_UNAVAILABLE = (
+    "ClusterAuthorizationFailedError",
+    "UnsupportedVersionError",
+    "IncompatibleBrokerVersion",
+)
+
+
+def list_reassignments(client, topic_partitions, timeout):
+    """``{(topic, partition): {adding, removing}}`` of the reassignments in progress, through the
+    ListPartitionReassignments API (kafka-python ``client``, ``KafkaModule.reassignment_client``);
+    ``topic_partitions`` is ``{topic: [partition ids]}`` or None for every topic.
+
+    Returns None when the cluster does not tell (see ``REASSIGNMENT_LIST_UNAVAILABLE``).
+    """
+    # kafka-python is imported where it is used: loading it costs time every module would pay.
+    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
+
+    action = "list the partition reassignments in progress"
+    try:
+        answer = client.list_partition_reassignments(topic_partitions=topic_partitions, timeout_ms=timeout * 1000)
+    except KafkaError as e:
+        if type(e).__name__ in REASSIGNMENT_LIST_UNAVAILABLE:
+            return None
+        raise KafkaOpsError(action, exception=e, reason=to_native(str(e) or type(e).__name__)) from e
+    return {
+        (tp.topic, tp.partition): dict(
+            adding=[int(b) for b in entry.get("adding_replicas") or []],
+            removing=[int(b) for b in entry.get("removing_replicas") or []],
+        )
+        for tp, entry in answer.items()
+    }
+
+
+def read_reassignments(module, metadata, names=None, force=False):
+    """The reassignments in progress of topics ``names`` (all topics when None), read only when the
+    metadata shows a topic that may be moving (``may_be_reassigning``) or ``force`` is set; else ``{}``.
+
+    Returns ``(reassignments, warning)``: ``reassignments`` is ``list_reassignments`` output, or None
+    with a ``warning`` when the cluster does not tell.
+    """
+    if names is None:
+        names = list(metadata.topics)
+    present = [name for name in names if metadata.topics.get(name) is not None]
+    if not force and not any(may_be_reassigning(metadata.topics[name]) for name in present):
+        return {}, None
+    if not present:
+        return {}, None
+    topic_partitions = {name: sorted(metadata.topics[name].partitions) for name in present}
+    reassignments = list_reassignments(module.reassignment_client(), topic_partitions, module.params["request_timeout"])
+    if reassignments is None:
+        return None, (
+            "the cluster did not list its partition reassignments (the principal needs DESCRIBE on the cluster): "
+            "replicas being added by a reassignment in progress are counted in the replication factor"
+        )
+    return reassignments, None
 
 
 def zookeeper_broker_ids(zk, chroot):

@@ -24,6 +24,7 @@ import re
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import partition_replication
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import replication_factor_problem
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_is_ready
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
@@ -260,11 +261,17 @@ def _partition_decrease(name, have, want):
     )
 
 
-def _replication_change(name, have, want):
-    return (
+def _replication_change(name, have, want, current=None):
+    message = (
         f"topic {name} has replication factor {have}; kafka_topic does not change the replication factor of an "
         f"existing topic (requested {want}): use {REASSIGN_MODULE} to change its replica assignment"
     )
+    if current and current.get("reassigning"):
+        message += (
+            f" (a reassignment of its partitions {current['reassigning']} is in progress and moves it to replication "
+            f"factor {current['target_replication_factor']})"
+        )
+    return message
 
 
 def plan_present(spec, current, purge_configs, defaults):
@@ -286,8 +293,13 @@ def plan_present(spec, current, purge_configs, defaults):
             problems.append(_partition_decrease(name, current["partitions"], spec["partitions"]))
         elif spec["partitions"] > current["partitions"]:
             actions.append(dict(action="add_partitions", before=current["partitions"], partitions=spec["partitions"]))
-    if spec["replication_factor"] is not None and spec["replication_factor"] != current["replication_factor"]:
-        problems.append(_replication_change(name, current["replication_factor"], spec["replication_factor"]))
+    # A topic that is being moved has the replication factor it had (replicas being added do not
+    # count); the one the move leads to is accepted too.
+    if spec["replication_factor"] is not None and spec["replication_factor"] not in (
+        current["replication_factor"],
+        current.get("target_replication_factor"),
+    ):
+        problems.append(_replication_change(name, current["replication_factor"], spec["replication_factor"], current))
 
     overrides = current["config"]
     effective = current.get("effective", overrides)
@@ -434,10 +446,13 @@ def build_diff(names, befores, afters, plan):
 
 
 def state_matches(expected, actual):
-    """True when a re-read state equals the predicted one (config compared normalized)."""
+    """True when a re-read state equals the predicted one (config compared normalized); an expected
+    ``replication_factor`` of None matches any (a topic being reassigned may complete its move)."""
     if expected is None or actual is None:
         return expected is None and actual is None
-    if (expected["partitions"], expected["replication_factor"]) != (actual["partitions"], actual["replication_factor"]):
+    if expected["partitions"] != actual["partitions"]:
+        return False
+    if expected["replication_factor"] is not None and expected["replication_factor"] != actual["replication_factor"]:
         return False
     keys = set(expected["config"]) | set(actual["config"])
     return all(values_equal(expected["config"].get(key), actual["config"].get(key)) for key in keys)
@@ -468,12 +483,15 @@ def problems_error(problems, action_prefix="manage", **details):
     return KafkaOpsError(action, reason=reason, **details)
 
 
-def partition_details(topic_metadata):
-    """Per partition ``{partition, leader, replicas, isr, offline, under_replicated}``, sorted."""
+def partition_details(name, topic_metadata, reassignments=None):
+    """Per partition ``{partition, leader, replicas, isr, offline, under_replicated, reassigning,
+    adding_replicas, removing_replicas}``, sorted; under-replicated as ``kafka-topics.sh`` counts it
+    (fewer in-sync replicas than the replication factor, replicas being added not counted)."""
     details = []
     for partition_id in sorted(topic_metadata.partitions):
         partition = topic_metadata.partitions[partition_id]
         leader = partition.leader if partition.leader is not None and partition.leader >= 0 else None
+        replication = partition_replication(name, partition_id, partition, reassignments)
         details.append(
             dict(
                 partition=partition_id,
@@ -481,7 +499,11 @@ def partition_details(topic_metadata):
                 replicas=list(partition.replicas),
                 isr=list(partition.isrs),
                 offline=leader is None,
-                under_replicated=len(partition.isrs) < len(partition.replicas),
+                under_replicated=len(partition.isrs) < replication["replication_factor"],
+                reassigning=bool(replication["adding"] or replication["removing"]),
+                adding_replicas=replication["adding"],
+                removing_replicas=replication["removing"],
+                replication_factor=replication["replication_factor"],
             )
         )
     return details
@@ -607,12 +629,15 @@ def describe_topic_configs(admin, names, timeout, batch_size):
     }
 
 
-def read_topics(admin, names, timeout, batch_size, metadata=None):
+def read_topics(admin, names, timeout, batch_size, metadata=None, reassignments=None):
     """Read the listed topics once: ``(metadata, {name: state or None})``; ``metadata``, when given,
-    is a metadata read just made (only the configurations are read then)."""
+    is a metadata read just made (only the configurations are read then). ``reassignments``
+    (``kafka_cluster.list_reassignments``) tells the replicas being added by a move, which do not
+    count in the replication factor; a moving topic's state also has ``reassigning`` and
+    ``target_replication_factor`` (see ``kafka_cluster.topic_state``)."""
     if metadata is None:
         metadata = cluster_metadata(admin, timeout)
-    found = {name: topic_state(metadata, name) for name in names}
+    found = {name: topic_state(metadata, name, reassignments) for name in names}
     configs = describe_topic_configs(admin, [name for name in names if found[name] is not None], timeout, batch_size)
     current = {}
     for name in names:
@@ -627,6 +652,9 @@ def read_topics(admin, names, timeout, batch_size, metadata=None):
             config={key: value for key, (value, source) in entries.items() if is_dynamic_topic_config(source)},
             effective={key: value for key, (value, _source) in entries.items()},
         )
+        for key in ("reassigning", "target_replication_factor"):
+            if key in found[name]:
+                current[name][key] = found[name][key]
     return metadata, current
 
 
@@ -767,10 +795,10 @@ def deletion_pending(admin, names, timeout, batch_size):
     return [name for name, error in errors.items() if kafka_error_code(error) == "TOPIC_ALREADY_EXISTS"]
 
 
-def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=True):
+def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=True, reassignments=None):
     """Re-read the changed topics (until they match ``expected`` and have leaders, with ``wait``).
 
-    Returns ``{name: state}``.
+    ``reassignments`` are those read before the change (see ``read_topics``). Returns ``{name: state}``.
     """
     names = list(expected)
 
@@ -784,7 +812,7 @@ def confirm_topics(admin, expected, timeout, request_timeout, batch_size, wait=T
             unsettled = metadata_unsettled(metadata, expected)
             if unsettled:
                 return metadata, None, [], unsettled
-        metadata, states = read_topics(admin, names, request_timeout, batch_size, metadata)
+        metadata, states = read_topics(admin, names, request_timeout, batch_size, metadata, reassignments)
         deleting = []
         if wait and not topics_settled(metadata, states, expected):
             gone = [name for name in names if expected[name] is None]
@@ -832,16 +860,23 @@ def select_topics(available, names=None, pattern=None, exclude_internal=False):
     return sorted(selected)
 
 
-def topic_info(name, topic_metadata):
-    """Partitions, leaders, replicas and ISR of one topic (``config`` is added by ``config_view``)."""
-    partitions = partition_details(topic_metadata)
+def topic_info(name, topic_metadata, reassignments=None):
+    """Partitions, leaders, replicas and ISR of one topic (``config`` is added by ``config_view``).
+
+    Counted like ``kafka-topics.sh --describe``: replicas being added by a reassignment in progress
+    (``reassignments``, see ``kafka_cluster.list_reassignments``) count neither in the replication
+    factor nor as missing from the in-sync replicas.
+    """
+    partitions = partition_details(name, topic_metadata, reassignments)
+    replication_factor = max((p.pop("replication_factor") for p in partitions), default=0)
     return dict(
         name=name,
         internal=is_internal(name),
         partitions=len(partitions),
-        replication_factor=max((len(p["replicas"]) for p in partitions), default=0),
+        replication_factor=replication_factor,
         under_replicated_partitions=sum(1 for p in partitions if p["under_replicated"]),
         offline_partitions=sum(1 for p in partitions if p["offline"]),
+        reassigning_partitions=sum(1 for p in partitions if p["reassigning"]),
         partition_details=partitions,
     )
 

@@ -31,6 +31,8 @@ options:
         the missing and the unexpected ids of each view.
     type: list
     elements: int
+requirements:
+  - kafka-python (the C(ListPartitionReassignments) API; used only when a topic may be moving)
 extends_documentation_fragment:
   - kafkaops.cluster.kafka
   - kafkaops.cluster.kafka.zookeeper
@@ -141,7 +143,11 @@ partition_count:
   type: int
   sample: 150
 under_replicated_partitions:
-  description: Number of partitions with fewer in-sync replicas than replicas (offline partitions included).
+  description:
+    - Number of partitions with fewer in-sync replicas than their replication factor (offline partitions included).
+    - Counted like C(kafka-topics.sh --describe --under-replicated-partitions) and the brokers'
+      C(UnderReplicatedPartitions) metric - the replicas a reassignment in progress is adding do not count, so a
+      partition that is simply moving is not under-replicated (see RV(reassigning_partitions)).
   returned: success
   type: int
   sample: 0
@@ -162,6 +168,20 @@ offline_partition_list:
   type: list
   elements: str
   sample: []
+reassigning_partitions:
+  description:
+    - Number of partitions a reassignment in progress is adding replicas to or removing replicas from.
+    - Read with the C(ListPartitionReassignments) API (kafka-python, C(DESCRIBE) on the cluster) only when a
+      partition has replicas out of sync or a topic's partitions have different replica counts; V(0) otherwise.
+  returned: success
+  type: int
+  sample: 1
+reassigning_partition_list:
+  description: The partitions of RV(reassigning_partitions) as C(topic-partition).
+  returned: success
+  type: list
+  elements: str
+  sample: ["orders-3"]
 missing_broker_ids:
   description: Expected broker ids absent from at least one view (sorted).
   returned: when O(expected_broker_ids) is set (also on failure)
@@ -185,6 +205,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import broker_membership_message
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import partition_health
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_broker_ids
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_controller_id
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
@@ -197,7 +218,13 @@ def read_cluster_state(module):
     admin = module.admin_client()
     state = module.describe_cluster(admin)
     state["broker_ids"] = [broker["id"] for broker in state["brokers"]]
-    state.update(partition_health(cluster_metadata(admin, params["request_timeout"])))
+    metadata = cluster_metadata(admin, params["request_timeout"])
+    # Replicas being added by a reassignment in progress do not make a partition under-replicated;
+    # the reassignments are asked for only when the metadata shows a partition that may be moving.
+    reassignments, warning = read_reassignments(module, metadata)
+    if warning:
+        module.warn(warning)
+    state.update(partition_health(metadata, reassignments))
     if params["zookeeper_hosts"]:
         zk = module.zookeeper()
         state["zookeeper_broker_ids"] = zookeeper_broker_ids(zk, params["zookeeper_chroot"])

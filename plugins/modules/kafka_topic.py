@@ -57,6 +57,12 @@ options:
         omitted). It must not exceed the number of live brokers.
       - For an existing topic a different value makes the module fail, because changing the replication factor
         is a partition reassignment, see M(kafkaops.cluster.kafka_reassign).
+      - The replication factor of an existing topic is counted like C(kafka-topics.sh --describe) does - while a
+        reassignment is in progress its partitions list the replicas being added too, which do not count. For a
+        topic that is being moved both its replication factor and the one the move leads to are accepted. The
+        reassignments are read (C(ListPartitionReassignments), which needs C(DESCRIBE) on the cluster) only when
+        the metadata shows a topic that may be moving; without that permission the module warns and counts every
+        replica.
     type: int
   config:
     description:
@@ -130,6 +136,8 @@ options:
       - Seconds to wait for O(wait).
     type: int
     default: 60
+requirements:
+  - kafka-python (the C(ListPartitionReassignments) API; used only when a topic may be moving)
 extends_documentation_fragment:
   - kafkaops.cluster.kafka
   - ansible.builtin.action_common_attributes
@@ -291,6 +299,9 @@ diff:
 
 import time
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_reassignments
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import COLLISION_WARNING
@@ -325,6 +336,16 @@ def collision_warning(plan):
     if len(mixed) > MAX_PROBLEMS_IN_MESSAGE:
         shown += f" and {len(mixed) - MAX_PROBLEMS_IN_MESSAGE} more"
     return f"Topic names with both '.' and '_' ({shown}): {COLLISION_WARNING}"
+
+
+def replication_factor_differs(specs, metadata):
+    """True when a listed existing topic has more or fewer replicas than its requested replication factor
+    (a reassignment in progress may explain it)."""
+    for spec in specs:
+        state = topic_state(metadata, spec["name"]) if spec["state"] == "present" else None
+        if state is not None and spec["replication_factor"] not in (None, state["replication_factor"]):
+            return True
+    return False
 
 
 class PhaseClock:
@@ -389,7 +410,16 @@ def main():
         admin = module.admin_client()
         cluster = module.describe_cluster(admin)
         live = [broker["id"] for broker in cluster["brokers"]]
-        metadata, current = read_topics(admin, names, timeout, batch_size)
+        metadata = cluster_metadata(admin, timeout)
+        # Replicas being added by a reassignment in progress do not count in the replication factor;
+        # the reassignments are asked for only when the metadata shows a topic that may be moving.
+        reassignments, warning = read_reassignments(
+            module, metadata, names, force=replication_factor_differs(specs, metadata)
+        )
+        if warning:
+            module.warn(warning)
+        metadata, current = read_topics(admin, names, timeout, batch_size, metadata, reassignments)
+        moving = {name for name in names if current[name] is not None and current[name].get("reassigning")}
         clock.lap("read")
         defaults = None
         if needs_broker_defaults(specs, current):
@@ -421,14 +451,14 @@ def main():
             if problems:
                 result["changed"] = bool(done)
                 raise problems_error(problems, "change")
+            # A moving topic may complete its move meanwhile: any replication factor is fine then.
+            expected = {
+                name: dict(after[name], replication_factor=None) if name in moving and after[name] else after[name]
+                for name in changed
+            }
             after.update(
                 confirm_topics(
-                    admin,
-                    {name: after[name] for name in changed},
-                    params["wait_timeout"],
-                    timeout,
-                    batch_size,
-                    wait=params["wait"],
+                    admin, expected, params["wait_timeout"], timeout, batch_size, params["wait"], reassignments
                 )
             )
             clock.lap("wait")

@@ -70,6 +70,8 @@ options:
       - Maximum number of topics per C(DescribeConfigs) request.
     type: int
     default: 200
+requirements:
+  - kafka-python (the C(ListPartitionReassignments) API; used only when a topic may be moving)
 extends_documentation_fragment:
   - kafkaops.cluster.kafka
   - ansible.builtin.action_common_attributes
@@ -83,6 +85,10 @@ attributes:
     platforms: posix
 notes:
   - Only topics the connecting principal may C(DESCRIBE) are visible.
+  - Replicas being added by a reassignment are told apart with the C(ListPartitionReassignments) API
+    (kafka-python, C(DESCRIBE) on the cluster), asked only when a partition has replicas out of sync or
+    the partitions of a topic have different replica counts. If the principal may not describe the
+    cluster, the module warns and counts every replica, as before Kafka 2.4.
 seealso:
   - module: kafkaops.cluster.kafka_topic
   - module: kafkaops.cluster.kafka_cluster_info
@@ -143,10 +149,18 @@ topics:
       description: Number of partitions.
       type: int
     replication_factor:
-      description: Number of replicas (the largest replica list of its partitions).
+      description:
+        - Number of replicas (the largest of its partitions), counted like C(kafka-topics.sh --describe) - replicas
+          that a reassignment in progress is adding do not count, so a topic that is moving keeps the
+          replication factor it has.
       type: int
     under_replicated_partitions:
-      description: Number of partitions with fewer in-sync replicas than replicas.
+      description:
+        - Number of partitions with fewer in-sync replicas than the replication factor (replicas being added
+          by a reassignment do not count, as in Kafka's C(UnderReplicatedPartitions) metric).
+      type: int
+    reassigning_partitions:
+      description: Number of partitions a reassignment in progress is adding replicas to or removing replicas from.
       type: int
     offline_partitions:
       description: Number of partitions without a leader.
@@ -174,8 +188,20 @@ topics:
           description: The partition has no leader.
           type: bool
         under_replicated:
-          description: The partition has fewer in-sync replicas than replicas.
+          description:
+            - The partition has fewer in-sync replicas than its replication factor (replicas being added not counted).
           type: bool
+        reassigning:
+          description: A reassignment of the partition is in progress.
+          type: bool
+        adding_replicas:
+          description: Broker ids of the replicas a reassignment in progress is adding (part of C(replicas)).
+          type: list
+          elements: int
+        removing_replicas:
+          description: Broker ids of the replicas a reassignment in progress is removing (part of C(replicas)).
+          type: list
+          elements: int
         start_offset:
           description: The earliest offset in the partition (V(null) when it could not be read).
           returned: when O(offsets=true)
@@ -211,11 +237,14 @@ topics:
       replication_factor: 3
       under_replicated_partitions: 0
       offline_partitions: 0
+      reassigning_partitions: 1
       partition_details:
         - {"partition": 0, "leader": 1, "replicas": [1, 2, 0], "isr": [1, 2, 0],
-           "offline": false, "under_replicated": false}
-        - {"partition": 1, "leader": 2, "replicas": [2, 0, 1], "isr": [2, 0, 1],
-           "offline": false, "under_replicated": false}
+           "offline": false, "under_replicated": false, "reassigning": false, "adding_replicas": [],
+           "removing_replicas": []}
+        - {"partition": 1, "leader": 2, "replicas": [3, 2, 0, 1], "isr": [2, 0, 1],
+           "offline": false, "under_replicated": false, "reassigning": true, "adding_replicas": [3],
+           "removing_replicas": [1]}
       config: {"retention.ms": "604800000"}
 missing:
   description: Topics listed in O(names) that do not exist (or are not visible to the principal).
@@ -228,6 +257,7 @@ missing:
 import re
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
@@ -268,7 +298,12 @@ def read_topic_info(module, admin, pattern):
     metadata = cluster_metadata(admin, timeout)
     available = [name for name in metadata.topics if topic_state(metadata, name) is not None]
     selected = select_topics(available, params["names"], pattern, params["exclude_internal"])
-    infos = [topic_info(name, metadata.topics[name]) for name in selected]
+    # Replicas being added by a reassignment in progress count neither in the replication factor nor
+    # as under-replicated; asked for only when the metadata shows a topic that may be moving.
+    reassignments, warning = read_reassignments(module, metadata, selected)
+    if warning:
+        module.warn(warning)
+    infos = [topic_info(name, metadata.topics[name], reassignments) for name in selected]
     infos = [info for info in infos if health_filter(info, params["under_replicated"], params["offline"])]
     configs = describe_topic_configs(admin, [info["name"] for info in infos], timeout, params["batch_size"])
     topics = {}

@@ -70,6 +70,106 @@ def test_partition_labels_sort_numerically():
     assert health["under_replicated_partition_list"] == ["t-1", "t-2", "t-10"]
 
 
+# A move of orders-0 from [0, 1] to [2, 1]: the metadata lists [2, 1, 0], broker 2 is catching up.
+MOVING = partition(1, [2, 1, 0], [1, 0])
+MOVES = {("orders", 0): dict(adding=[2], removing=[0])}
+
+
+def test_partition_health_does_not_count_replicas_being_added():
+    md = metadata(orders={0: MOVING, 1: HEALTHY})
+    health = kcl.partition_health(md, MOVES)
+    assert health["under_replicated_partition_list"] == []
+    assert health["reassigning_partition_list"] == ["orders-0"]
+    assert health["reassigning_partitions"] == 1
+    # Without the reassignments (unknown) the moving partition looks under-replicated, as before.
+    unknown = kcl.partition_health(md)
+    assert unknown["under_replicated_partition_list"] == ["orders-0"]
+    assert unknown["reassigning_partitions"] == 0
+
+
+def test_moving_partition_that_lost_an_original_replica_is_under_replicated():
+    md = metadata(orders={0: partition(1, [2, 1, 0], [1])})
+    assert kcl.partition_health(md, MOVES)["under_replicated_partition_list"] == ["orders-0"]
+
+
+@pytest.mark.parametrize(
+    "moves, replication_factor, extra",
+    [
+        (MOVES, 2, dict(reassigning=[0], target_replication_factor=2)),
+        # RF 2 -> 3: nothing removed
+        ({("orders", 0): dict(adding=[2], removing=[])}, 2, dict(reassigning=[0], target_replication_factor=3)),
+        # completed since the reassignments were read: the changing replicas are gone from the metadata
+        ({("orders", 0): dict(adding=[5], removing=[6])}, 3, {}),
+        ({}, 3, {}),
+        (None, 3, {}),
+    ],
+)
+def test_topic_state_counts_like_topic_command(moves, replication_factor, extra):
+    md = metadata(orders={0: MOVING, 1: partition(1, [1, 2], [1, 2])})
+    assert kcl.topic_state(md, "orders", moves) == dict(
+        name="orders", partitions=2, replication_factor=replication_factor, **extra
+    )
+
+
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        ({0: HEALTHY, 1: HEALTHY}, False),
+        ({0: MOVING, 1: HEALTHY}, True),
+        ({0: partition(0, [0, 1, 2], [0, 1, 2]), 1: partition(1, [1, 2], [1, 2])}, True),
+        ({0: URP}, True),
+    ],
+)
+def test_may_be_reassigning(parts, expected):
+    assert kcl.may_be_reassigning(metadata(t=parts).topics["t"]) is expected
+
+
+class FakeReassignments:
+    def __init__(self, answer=None, error=None):
+        self.answer = answer or {}
+        self.error = error
+        self.calls = []
+
+    def list_partition_reassignments(self, topic_partitions=None, timeout_ms=None):
+        self.calls.append(topic_partitions)
+        if self.error:
+            raise self.error
+        return self.answer
+
+
+class FakeModule:
+    def __init__(self, client):
+        self.client = client
+        self.params = dict(request_timeout=5)
+
+    def reassignment_client(self):
+        return self.client
+
+
+def test_read_reassignments_asks_only_when_a_topic_may_be_moving():
+    kafka = pytest.importorskip("kafka")
+    answer = {kafka.TopicPartition("orders", 0): dict(replicas=[2, 1, 0], adding_replicas=[2], removing_replicas=[0])}
+    client = FakeReassignments(answer)
+    healthy = metadata(orders={0: HEALTHY}, audit={0: HEALTHY})
+    assert kcl.read_reassignments(FakeModule(client), healthy) == ({}, None)
+    assert client.calls == []
+    moving = metadata(orders={0: MOVING, 1: HEALTHY}, audit={0: HEALTHY})
+    assert kcl.read_reassignments(FakeModule(client), moving, ["orders", "missing"]) == (MOVES, None)
+    assert client.calls == [{"orders": [0, 1]}]
+    assert kcl.read_reassignments(FakeModule(client), healthy, ["orders"], force=True) == (MOVES, None)
+
+
+def test_read_reassignments_without_permission_warns():
+    errors = pytest.importorskip("kafka.errors")
+    client = FakeReassignments(error=errors.ClusterAuthorizationFailedError())
+    reassignments, warning = kcl.read_reassignments(FakeModule(client), metadata(orders={0: MOVING}))
+    assert reassignments is None
+    assert "DESCRIBE on the cluster" in warning
+    client = FakeReassignments(error=errors.KafkaTimeoutError("no answer"))
+    with pytest.raises(kcl.KafkaOpsError, match="list the partition reassignments in progress"):
+        kcl.read_reassignments(FakeModule(client), metadata(orders={0: MOVING}))
+
+
 # ---------------------------------------------------------------------------
 # broker membership
 # ---------------------------------------------------------------------------

@@ -288,6 +288,15 @@ def test_plan_present_refusals_point_to_reassign(desired, message):
     assert "kafkaops.cluster.kafka_reassign" in problems[0]
 
 
+def test_plan_present_accepts_both_replication_factors_of_a_moving_topic():
+    moving = dict(state(replication_factor=3), reassigning=[0], target_replication_factor=4)
+    for wanted in (3, 4):
+        assert kt.plan_present(spec(replication_factor=wanted), moving, False, DEFAULTS) == ([], [])
+    _actions, problems = kt.plan_present(spec(replication_factor=2), moving, False, DEFAULTS)
+    assert "has replication factor 3" in problems[0]
+    assert "a reassignment of its partitions [0] is in progress and moves it to replication factor 4" in problems[0]
+
+
 def test_plan_topics_batch():
     specs = [
         spec("new", partitions=3, replication_factor=3),
@@ -615,8 +624,17 @@ def test_topic_info_and_health_filter():
     assert info["under_replicated_partitions"] == 2
     assert info["offline_partitions"] == 1
     assert info["partition_details"][0] == dict(
-        partition=0, leader=0, replicas=[0, 1], isr=[0, 1], offline=False, under_replicated=False
+        partition=0,
+        leader=0,
+        replicas=[0, 1],
+        isr=[0, 1],
+        offline=False,
+        under_replicated=False,
+        reassigning=False,
+        adding_replicas=[],
+        removing_replicas=[],
     )
+    assert info["reassigning_partitions"] == 0
     assert info["partition_details"][1]["leader"] is None
     assert info["partition_details"][1]["offline"] is True
     healthy = kt.topic_info("ok", SimpleNamespace(partitions={0: partition(0, [0], [0])}))
@@ -628,6 +646,23 @@ def test_topic_info_and_health_filter():
     ]:
         assert kt.health_filter(info, *flags) is expect_unhealthy
         assert kt.health_filter(healthy, *flags) is expect_healthy
+
+
+def test_topic_info_of_a_moving_topic_counts_like_topic_command():
+    # partition 0 moves from [0, 1] to [2, 1]: the metadata lists [2, 1, 0], broker 2 not caught up yet.
+    md = SimpleNamespace(partitions={0: partition(1, [2, 1, 0], [1, 0]), 1: partition(1, [1, 2], [1, 2])})
+    moving = {("orders", 0): dict(adding=[2], removing=[0])}
+    info = kt.topic_info("orders", md, moving)
+    assert info["replication_factor"] == 2
+    assert info["under_replicated_partitions"] == 0
+    assert info["reassigning_partitions"] == 1
+    assert info["partition_details"][0]["adding_replicas"] == [2]
+    assert info["partition_details"][0]["removing_replicas"] == [0]
+    assert info["partition_details"][0]["reassigning"] is True
+    # Without the reassignments every listed replica counts (as before Kafka 2.4).
+    unknown = kt.topic_info("orders", md)
+    assert unknown["replication_factor"] == 3
+    assert unknown["under_replicated_partitions"] == 1
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,11 @@ def partition(leader, replicas, isrs):
 
 
 class FakeAdmin:
-    def __init__(self, broker_ids=(0,), topics=None, poll_errors=None, module=None):
+    def __init__(self, broker_ids=(0,), topics=None, poll_errors=None, module=None, reassignments=None):
         self.broker_ids = list(broker_ids)
+        # ListPartitionReassignments answer: {(topic, partition): (adding, removing)}
+        self.reassignments = dict(reassignments or {})
+        self.reassignment_requests = []
         self.topics = dict(topics or {})
         self.poll_errors = list(poll_errors or [])
         self.module = module
@@ -51,6 +54,16 @@ class FakeAdmin:
             topics={name: SimpleNamespace(partitions=parts, error=None) for name, parts in self.topics.items()}
         )
 
+    def list_partition_reassignments(self, topic_partitions=None, timeout_ms=None):
+        # kafka-python's KafkaAdminClient (KafkaModule.reassignment_client)
+        self.reassignment_requests.append(topic_partitions)
+        return {
+            confluent_kafka.TopicPartition(topic, p): dict(
+                replicas=[], adding_replicas=adding, removing_replicas=removing
+            )
+            for (topic, p), (adding, removing) in self.reassignments.items()
+        }
+
     def create_topics(self, new_topics, operation_timeout, request_timeout):
         self.created.extend(t.topic for t in new_topics)
         return {t.topic: done() for t in new_topics}
@@ -69,6 +82,7 @@ def fake_admin(monkeypatch):
             return admin
 
         monkeypatch.setattr(KafkaModule, "admin_client", admin_client)
+        monkeypatch.setattr(KafkaModule, "reassignment_client", lambda module: admin)
         return admin
 
     def no_clients(*args, **kwargs):
@@ -115,6 +129,30 @@ def test_info_reports_state(run_module, fake_admin, fake_zookeeper):
     assert result["zookeeper_controller_id"] == 0
     assert result["under_replicated_partition_list"] == ["t-1", "u-0"]
     assert result["offline_partition_list"] == ["u-0"]
+    assert result["reassigning_partition_list"] == []
+
+
+def test_info_reports_a_moving_partition_as_reassigning_not_under_replicated(run_module, fake_admin):
+    # t-1 moves from [1, 0] to [2, 0]: the metadata lists [2, 0, 1], broker 2 has not caught up.
+    admin = fake_admin(
+        broker_ids=[0, 1, 2],
+        topics={"t": {0: partition(0, [0, 1], [0, 1]), 1: partition(0, [2, 0, 1], [0, 1])}},
+        reassignments={("t", 1): ([2], [1])},
+    )
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE), check_mode=True)
+    assert not failed
+    assert result["under_replicated_partitions"] == 0
+    assert result["reassigning_partitions"] == 1
+    assert result["reassigning_partition_list"] == ["t-1"]
+    assert admin.reassignment_requests == [{"t": [0, 1]}]
+
+
+def test_info_healthy_cluster_does_not_ask_for_reassignments(run_module, fake_admin):
+    admin = fake_admin(broker_ids=[0, 1], topics={"t": {0: partition(0, [0, 1], [0, 1])}})
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE), check_mode=True)
+    assert not failed
+    assert result["reassigning_partitions"] == 0
+    assert admin.reassignment_requests == []
 
 
 @pytest.mark.parametrize(

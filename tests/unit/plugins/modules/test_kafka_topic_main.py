@@ -14,6 +14,7 @@ import pytest
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
+from confluent_kafka import TopicPartition  # noqa: E402
 from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
 from confluent_kafka.admin import ConfigEntry  # noqa: E402
 from confluent_kafka.admin import ConfigSource  # noqa: E402
@@ -55,8 +56,13 @@ def failed(code, message):
 class FakeTopicAdmin:
     """Topics as ``{name: {partitions, rf, config}}``; records every request."""
 
-    def __init__(self, broker_ids=(0, 1, 2), topics=None, leaderless_reads=0, fail_create=(), deleting_reads=0):
+    def __init__(
+        self, broker_ids=(0, 1, 2), topics=None, leaderless_reads=0, fail_create=(), deleting_reads=0, moving=None
+    ):
         self.broker_ids = list(broker_ids)
+        # Reassignments in progress, {(topic, partition): (adding, removing)}: the metadata lists the
+        # adding replicas too (after the others), which have not caught up (not in the ISR).
+        self.moving = dict(moving or {})
         self.topics = {}
         for name, (partitions, rf, config) in (topics or {}).items():
             self.topics[name] = dict(partitions=partitions, rf=rf, config=dict(config))
@@ -99,7 +105,10 @@ class FakeTopicAdmin:
             for i in range(topic["partitions"]):
                 replicas = [self.broker_ids[(i + r) % len(self.broker_ids)] for r in range(topic["rf"])]
                 leader = -1 if leaderless and name in self.new else replicas[0]
-                partitions[i] = SimpleNamespace(id=i, leader=leader, replicas=replicas, isrs=list(replicas), error=None)
+                adding, _removing = self.moving.get((name, i), ([], []))
+                partitions[i] = SimpleNamespace(
+                    id=i, leader=leader, replicas=replicas + list(adding), isrs=list(replicas), error=None
+                )
             topics[name] = SimpleNamespace(topic=name, partitions=partitions, error=None)
         return SimpleNamespace(topics=topics)
 
@@ -204,15 +213,34 @@ class FakeTopicAdmin:
     # -- helpers for assertions --------------------------------------------------
 
     def writes(self):
-        return [r for r in self.requests if r[0] not in ("list_topics", "describe_configs") and r[1] is False]
+        reads = ("list_topics", "describe_configs", "list_partition_reassignments")
+        return [r for r in self.requests if r[0] not in reads and r[1] is False]
 
     def validations(self):
         return [r for r in self.requests if r[1] is True]
 
 
+class FakeReassignmentClient:
+    """kafka-python's KafkaAdminClient, ListPartitionReassignments only (of ``admin.moving``)."""
+
+    def __init__(self, admin, error=None):
+        self.admin = admin
+        self.error = error
+
+    def list_partition_reassignments(self, topic_partitions=None, timeout_ms=None):
+        self.admin.requests.append(("list_partition_reassignments", None, topic_partitions))
+        if self.error is not None:
+            raise self.error
+        return {
+            TopicPartition(topic, p): dict(replicas=[], adding_replicas=list(adding), removing_replicas=list(removing))
+            for (topic, p), (adding, removing) in self.admin.moving.items()
+            if topic_partitions is None or p in topic_partitions.get(topic, ())
+        }
+
+
 @pytest.fixture
 def cluster(monkeypatch):
-    def install(**kwargs):
+    def install(reassignment_error=None, **kwargs):
         admin = FakeTopicAdmin(**kwargs)
         admin.clients = 0
 
@@ -221,6 +249,9 @@ def cluster(monkeypatch):
             return admin
 
         monkeypatch.setattr(KafkaModule, "admin_client", admin_client)
+        monkeypatch.setattr(
+            KafkaModule, "reassignment_client", lambda module: FakeReassignmentClient(admin, reassignment_error)
+        )
         return admin
 
     return install
@@ -658,6 +689,74 @@ def test_failure_while_applying_reports_what_changed(run_module, cluster):
     assert set(admin.topics) == {"a"}
 
 
+# orders-0 moves from [0, 1, 2] to [3, 1, 2]: the metadata lists four replicas.
+MOVING = {("orders", 0): ([3], [0])}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_topic_being_moved_keeps_its_replication_factor(run_module, cluster, check_mode):
+    admin = cluster(broker_ids=(0, 1, 2, 3), topics={"orders": (3, 3, {})}, moving=MOVING)
+    args = topic_args(
+        dict(name="orders", partitions=3, replication_factor=3, config={"retention.ms": 1000}),
+        dict(name="payments", partitions=1, replication_factor=3),
+    )
+    failed_, result = run_module(kafka_topic.main, args, check_mode)
+    assert not failed_, result["msg"]
+    assert result["topics"]["orders"]["before"]["replication_factor"] == 3
+    assert result["topics"]["orders"]["after"]["replication_factor"] == 3
+    assert result["actions"] == [
+        "orders: set config retention.ms=1000 (was 604800000)",
+        "payments: create (partitions=1, replication_factor=3)",
+    ]
+    assert ("list_partition_reassignments", None, {"orders": [0, 1, 2]}) in admin.requests
+    failed_, result = run_module(kafka_topic.main, topic_args(dict(name="orders", replication_factor=4)), True)
+    assert failed_
+    assert "has replication factor 3" in result["msg"]
+    assert "is in progress and moves it to replication factor 3" in result["msg"]
+
+
+def test_topic_being_moved_to_another_replication_factor_accepts_both(run_module, cluster):
+    cluster(broker_ids=(0, 1, 2, 3), topics={"orders": (3, 3, {})}, moving={("orders", 0): ([3], [])})
+    for wanted in (3, 4):
+        failed_, result = run_module(kafka_topic.main, topic_args(dict(name="orders", replication_factor=wanted)))
+        assert not failed_, result["msg"]
+        assert result["changed"] is False
+
+
+def test_no_reassignment_request_when_nothing_may_be_moving(run_module, cluster):
+    admin = cluster(topics={"orders": (3, 3, {})})
+    failed_, _result = run_module(kafka_topic.main, topic_args(dict(name="orders", replication_factor=3)))
+    assert not failed_
+    assert not [r for r in admin.requests if r[0] == "list_partition_reassignments"]
+
+
+def test_moving_topic_without_permission_to_list_reassignments(run_module, cluster):
+    errors = pytest.importorskip("kafka.errors")
+    cluster(
+        broker_ids=(0, 1, 2, 3),
+        topics={"orders": (3, 3, {})},
+        moving=MOVING,
+        reassignment_error=errors.ClusterAuthorizationFailedError(),
+    )
+    failed_, result = run_module(kafka_topic.main, topic_args(dict(name="orders", replication_factor=3)))
+    assert failed_
+    assert "has replication factor 4" in result["msg"]
+    assert "DESCRIBE on the cluster" in str(result["warnings"])
+
+
+def test_info_reports_a_moving_topic(run_module, cluster):
+    cluster(broker_ids=(0, 1, 2, 3), topics=INFO_TOPICS, moving=MOVING)
+    failed_, result = run_module(kafka_topic_info.main, dict(CONNECTION, names=["orders", "payments"]))
+    assert not failed_
+    orders = result["topics"]["orders"]
+    assert orders["replication_factor"] == 3
+    assert orders["under_replicated_partitions"] == 0
+    assert orders["reassigning_partitions"] == 1
+    assert orders["partition_details"][0]["replicas"] == [0, 1, 2, 3]
+    assert orders["partition_details"][0]["adding_replicas"] == [3]
+    assert orders["partition_details"][0]["removing_replicas"] == [0]
+
+
 def test_waits_for_leaders(run_module, cluster):
     admin = cluster(leaderless_reads=2)
     failed_, result = run_module(kafka_topic.main, dict(BASE, **ORDERS))
@@ -716,8 +815,17 @@ def test_info_details(run_module, cluster):
     assert orders["replication_factor"] == 3
     assert orders["config"] == {"retention.ms": "86400000"}
     assert orders["partition_details"][1] == dict(
-        partition=1, leader=1, replicas=[1, 2, 0], isr=[1, 2, 0], offline=False, under_replicated=False
+        partition=1,
+        leader=1,
+        replicas=[1, 2, 0],
+        isr=[1, 2, 0],
+        offline=False,
+        under_replicated=False,
+        reassigning=False,
+        adding_replicas=[],
+        removing_replicas=[],
     )
+    assert orders["reassigning_partitions"] == 0
     assert "config_sources" not in orders
 
 
@@ -751,6 +859,7 @@ class UnhealthyAdmin(FakeTopicAdmin):
 def test_info_health_filters(run_module, monkeypatch, flags, names):
     admin = UnhealthyAdmin(topics=INFO_TOPICS)
     monkeypatch.setattr(KafkaModule, "admin_client", lambda module: admin)
+    monkeypatch.setattr(KafkaModule, "reassignment_client", lambda module: FakeReassignmentClient(admin))
     failed_, result = run_module(kafka_topic_info.main, dict(CONNECTION, **flags))
     assert not failed_
     assert sorted(result["topics"]) == names
