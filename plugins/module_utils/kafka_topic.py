@@ -36,6 +36,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 
 try:
+    from confluent_kafka import TopicCollection
     from confluent_kafka.admin import AlterConfigOpType
     from confluent_kafka.admin import ConfigEntry
     from confluent_kafka.admin import ConfigResource
@@ -359,6 +360,132 @@ def plan_topics(specs, current, existing_names, live_broker_ids, purge_configs=F
     return plan, problems
 
 
+# ---------------------------------------------------------------------------
+# Guards (pure): internal topics, min.insync.replicas, deletions
+# ---------------------------------------------------------------------------
+
+INTERNAL_CONFIG_OPTION = "allow_internal_topic_config"
+_INTERNAL_ROLE = {
+    "__consumer_offsets": "each consumer group's offsets live in the partition its group id hashes to",
+    "__transaction_state": "each transactional id's state lives in the partition its id hashes to",
+}
+
+
+def internal_topic_problems(specs, plan, current, allow_config=False):
+    """``[(topic, message)]`` for planned changes of Kafka's internal topics: creating them (Kafka does),
+    changing their partitions (moves consumer groups / transactional ids to other partitions: their
+    committed offsets or transaction state are no longer found), purging their configuration (it holds
+    C(cleanup.policy=compact)), and, unless ``allow_config``, any other configuration change."""
+    problems = []
+    for spec in specs:
+        name = spec["name"]
+        actions = plan.get(name) or []
+        if not is_internal(name) or spec["state"] != "present" or not actions:
+            continue
+        prefix = f"{name} is an internal Kafka topic"
+        if current.get(name) is None:
+            problems.append((name, f"{prefix}: Kafka creates it itself when it is first needed; do not list it"))
+            continue
+        for action in actions:
+            if action["action"] == "add_partitions":
+                problems.append(
+                    (
+                        name,
+                        f"{prefix} and its partitions are never changed (requested {action['before']} -> "
+                        f"{action['partitions']}): {_INTERNAL_ROLE[name]}, so more partitions would lose them",
+                    )
+                )
+        purged = sorted(a["key"] for a in actions if a["action"] == "delete_config" and a["key"] not in spec["config"])
+        if purged:
+            problems.append(
+                (
+                    name,
+                    f"{prefix} and purge_configs would reset its configuration {', '.join(purged)} (Kafka set it, "
+                    "e.g. cleanup.policy=compact): list internal topics without purge_configs",
+                )
+            )
+        changed = sorted(
+            a["key"] for a in actions if a["action"] in ("set_config", "delete_config") and a["key"] not in purged
+        )
+        if changed and not allow_config:
+            problems.append(
+                (
+                    name,
+                    f"{prefix}: changing its configuration ({', '.join(changed)}) needs {INTERNAL_CONFIG_OPTION}=true",
+                )
+            )
+    return problems
+
+
+def _int_or_none(value):
+    try:
+        return int(config_string(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def min_insync_problems(plan, current, broker_min_insync=None):
+    """``(problems, warnings)`` for topics whose ``min.insync.replicas`` (set by this plan, or for a new
+    topic inherited from the broker, ``broker_min_insync``) exceeds or equals the replication factor.
+
+    Greater: every write with C(acks=all) fails (NOT_ENOUGH_REPLICAS) - refused when the plan sets it,
+    a warning when a new topic would inherit it. Equal (replication factor above 1): one broker down
+    blocks those writes - a warning.
+    """
+    problems = []
+    warnings = []
+    for name, actions in plan.items():
+        explicit = None
+        replication_factor = None
+        for action in actions:
+            if action["action"] == "create":
+                replication_factor = action["replication_factor"]
+                explicit = action["config"].get("min.insync.replicas")
+            elif action["action"] == "set_config" and action["key"] == "min.insync.replicas":
+                explicit = action["value"]
+        if replication_factor is None:
+            state = current.get(name)
+            if state is None or explicit is None:
+                continue
+            replication_factor = min(
+                state["replication_factor"], state.get("target_replication_factor") or state["replication_factor"]
+            )
+        value = _int_or_none(explicit) if explicit is not None else broker_min_insync
+        if value is None or replication_factor is None:
+            continue
+        source = "" if explicit is not None else " (the brokers' default, the topic does not set it)"
+        if value > replication_factor:
+            message = (
+                f"min.insync.replicas {value}{source} is greater than the replication factor {replication_factor} "
+                f"of topic {name}: every write with acks=all would fail (NOT_ENOUGH_REPLICAS)"
+            )
+            if explicit is not None:
+                problems.append((name, message + f"; use at most {replication_factor}"))
+            else:
+                warnings.append(message + "; set min.insync.replicas for the topic explicitly")
+        elif value == replication_factor and replication_factor > 1:
+            warnings.append(
+                f"min.insync.replicas {value}{source} equals the replication factor of topic {name}: "
+                "while any of its brokers is down, writes with acks=all fail"
+            )
+    return problems, warnings
+
+
+def delete_problems(names, delete_enabled=None, authorized=None):
+    """``[(topic, message)]`` for deletions the cluster will refuse: ``delete_enabled`` is the
+    controller's C(delete.topic.enable) (None: unknown), ``authorized`` maps topics to the names of
+    the operations the principal may perform on them (None or a missing topic: unknown)."""
+    problems = []
+    for name in names:
+        if delete_enabled is False:
+            problems.append((name, f"cannot delete topic {name}: the brokers have delete.topic.enable=false"))
+        elif authorized is not None and authorized.get(name) is not None and "DELETE" not in authorized[name]:
+            problems.append(
+                (name, f"cannot delete topic {name}: the connecting principal lacks the DELETE permission on it")
+            )
+    return problems
+
+
 def predict(current, actions):
     """The state after ``actions`` (None when the topic will not exist)."""
     state = None
@@ -659,19 +786,45 @@ def read_topics(admin, names, timeout, batch_size, metadata=None, reassignments=
 
 
 def broker_topic_defaults(admin, broker_id, timeout):
-    """``{partitions, replication_factor}`` a broker uses for topics created without them."""
+    """``{partitions, replication_factor, min_insync_replicas, delete_topic_enable}`` a broker uses for
+    topics created without them (the last two None when the broker does not report them)."""
     action = f"read the topic defaults of broker {broker_id}"
     with translate_errors(action):
         resource = ConfigResource(ResourceType.BROKER, str(broker_id))
         future = next(iter(admin.describe_configs([resource], request_timeout=timeout).values()))
         entries = future.result()
     try:
-        return dict(
+        defaults = dict(
             partitions=int(entries["num.partitions"].value),
             replication_factor=int(entries["default.replication.factor"].value),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise KafkaOpsError(action, reason=f"unexpected broker configuration ({e})") from e
+    min_insync = entries.get("min.insync.replicas")
+    defaults["min_insync_replicas"] = _int_or_none(min_insync.value) if min_insync is not None else None
+    delete_enable = entries.get("delete.topic.enable")
+    value = (delete_enable.value or "").strip().lower() if delete_enable is not None else ""
+    defaults["delete_topic_enable"] = {"true": True, "false": False}.get(value)
+    return defaults
+
+
+def topic_operations(admin, names, timeout, batch_size):
+    """``{topic: [operation names]}`` the connecting principal may perform on each of ``names``
+    (DescribeTopics with the authorized operations); a topic is missing when the broker did not tell."""
+
+    def submit(chunk):
+        return admin.describe_topics(
+            TopicCollection(list(chunk)), request_timeout=timeout, include_authorized_operations=True
+        )
+
+    with translate_errors("read the permissions on the topics"):
+        results, _errors = run_concurrent(names, batch_size, submit)
+    operations = {}
+    for name, description in results.items():
+        allowed = getattr(description, "authorized_operations", None)
+        if allowed is not None:
+            operations[name] = sorted(to_native(getattr(op, "name", op)) for op in allowed)
+    return operations
 
 
 def _split(plan):
@@ -700,7 +853,7 @@ def _config_entry(action):
 def submit_changes(admins, plan, timeout, batch_size, validate_only):
     """Send the plan's creates, partition increases and config changes (and, unless
     ``validate_only``, deletions) in batches over the admin clients ``admins`` (see
-    ``run_parallel``); returns ``(done, problems)``.
+    ``run_parallel``); returns ``(done, problems)``, ``done`` as ``[(topic, step)]``.
 
     With ``validate_only`` the broker checks everything (config names and values, partition
     counts, replication factors, policies) and changes nothing.
@@ -741,13 +894,30 @@ def submit_changes(admins, plan, timeout, batch_size, validate_only):
     if not validate_only:
         steps.append(("delete", deletes, delete))
     with translate_errors("validate topic changes" if validate_only else "change topics"):
-        for _step, items, submit in steps:
+        for step, items, submit in steps:
             if not items:
                 continue
             results, errors = run_parallel(items, batch_size, submit, admins)
-            done.extend(results)
+            done.extend((name, step) for name in results)
             problems.extend(error_problems(errors, hint=None if validate_only else TIMEOUT_HINT))
     return done, problems
+
+
+STEP_ACTIONS = {
+    "create": ("create",),
+    "add partitions": ("add_partitions",),
+    "alter": ("set_config", "delete_config"),
+    "delete": ("delete",),
+}
+
+
+def done_actions(plan, done):
+    """``{topic: [actions]}``: the actions of ``plan`` whose request succeeded (``done`` is
+    ``submit_changes`` output, ``[(topic, step)]``)."""
+    kinds = {}
+    for name, step in done:
+        kinds.setdefault(name, set()).update(STEP_ACTIONS[step])
+    return {name: [a for a in actions if a["action"] in kinds.get(name, ())] for name, actions in plan.items()}
 
 
 def topics_settled(metadata, states, expected, deleting=()):

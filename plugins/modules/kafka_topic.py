@@ -26,12 +26,24 @@ description:
     the list is changed. First, without asking the cluster, the topic names (Kafka's rules, only
     C([a-zA-Z0-9._-]), at most 249 characters, not V(.) or V(..)) and names listed twice. Then, against
     what was read, names that collide with another topic once C(.) and C(_) are treated alike, a partition
-    count lower than the topic has, a replication factor different from the topic's and a replication
-    factor above the number of live brokers. Finally the brokers validate every creation, partition
-    increase and configuration change without applying it (C(validate_only)), which catches unknown
+    count lower than the topic has, a replication factor different from the topic's, a replication
+    factor above the number of live brokers, a C(min.insync.replicas) above the replication factor (every
+    write with C(acks=all) would fail), changes of Kafka's internal topics (see O(allow_internal_topic_config))
+    and deletions the cluster would refuse (C(delete.topic.enable=false) on the brokers, no C(DELETE) permission
+    on the topic, read from the topic's authorized operations). Finally the brokers validate every creation,
+    partition increase and configuration change without applying it (C(validate_only)), which catches unknown
     configuration keys, invalid values and broker policies.
+  - If the cluster still refuses a change after others of the list were made (deletions are sent last), the
+    module fails with C(changed=true) and reports in RV(topics) and RV(actions) what was done.
   - Topics are deleted only when listed with O(state=absent). Topics that are not listed are never
     touched.
+  - Kafka's internal topics (C(__consumer_offsets), C(__transaction_state)) are never created, deleted, given more
+    partitions (Kafka maps each consumer group and transactional id to one partition by hash; more partitions
+    would lose their committed offsets and transaction state) or purged (O(purge_configs)); their configuration
+    is changed only with O(allow_internal_topic_config=true).
+  - C(min.insync.replicas) greater than the replication factor is refused when it is set by the task and
+    reported as a warning when a new topic would inherit it from the brokers (set it for the topic then); equal
+    to a replication factor above 1 is a warning (while any replica's broker is down, C(acks=all) writes fail).
   - After a change the module waits until every created or extended topic has a leader for each of its
     partitions and every deleted topic is gone, re-reads the changed topics and returns what the cluster
     reports.
@@ -111,6 +123,14 @@ options:
       - Applies to every topic with O(state=present).
     type: bool
     default: false
+  allow_internal_topic_config:
+    description:
+      - Allow O(config) changes of Kafka's internal topics C(__consumer_offsets) and C(__transaction_state) (for
+        example C(retention.ms) of C(__consumer_offsets)). Without it a listed internal topic must already have the
+        listed configuration.
+      - Their partitions are never changed and their configuration is never purged, whatever this option says.
+    type: bool
+    default: false
   batch_size:
     description:
       - Maximum number of topics per admin request. Larger lists are split into several requests.
@@ -156,6 +176,8 @@ attributes:
   platform:
     platforms: posix
 notes:
+  - Reading C(delete.topic.enable) and the brokers' C(min.insync.replicas) needs C(DESCRIBE_CONFIGS) on the cluster;
+    without it those two checks are skipped.
   - The connecting principal needs C(CREATE) (cluster or topic), C(ALTER), C(DESCRIBE_CONFIGS),
     C(ALTER_CONFIGS) and C(DELETE) on the topics it manages.
   - Deleting a topic is asynchronous in Kafka; the module waits (O(wait)) until the cluster no longer
@@ -233,7 +255,9 @@ RETURN = r"""
 topics:
   description:
     - One entry per listed topic, keyed by name.
-  returned: success and when the broker refused a change
+    - When the cluster refused a change after others were made, C(actions) holds what was done and C(after) the
+      state predicted from it.
+  returned: success and when the cluster refused a change after the validation
   type: dict
   contains:
     actions:
@@ -260,7 +284,9 @@ topics:
       before: {"partitions": 3, "replication_factor": 3, "config": {}}
       after: {"partitions": 6, "replication_factor": 3, "config": {"cleanup.policy": "compact"}}
 actions:
-  description: Every action of RV(topics), prefixed with the topic name, in order; empty when nothing changed.
+  description:
+    - Every action of RV(topics), prefixed with the topic name, in order; empty when nothing changed.
+    - When the cluster refused a change after others were made, only the actions that were done.
   returned: always
   type: list
   elements: str
@@ -307,12 +333,17 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import COLLISION_WARNING
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_BATCH_SIZE
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_PARALLEL_REQUESTS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import INTERNAL_CONFIG_OPTION
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import MAX_PROBLEMS_IN_MESSAGE
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import PARALLEL_MIN_TOPICS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import action_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import broker_topic_defaults
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import build_diff
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import confirm_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import delete_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import done_actions
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import internal_topic_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import min_insync_problems
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import mixes_collision_chars
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import needs_broker_defaults
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import plan_topics
@@ -322,6 +353,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic impor
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import read_topics
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import spec_problems
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import submit_changes
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_operations
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_specs
 
 SINGLE_TOPIC_OPTIONS = ("name", "partitions", "replication_factor", "config", "state")
@@ -346,6 +378,41 @@ def replication_factor_differs(specs, metadata):
         if state is not None and spec["replication_factor"] not in (None, state["replication_factor"]):
             return True
     return False
+
+
+def topics_result(names, plan, current, after):
+    """RV(topics): per topic the actions of ``plan`` and the states before and after."""
+    return {
+        name: dict(
+            actions=[action_label(action) for action in plan[name]],
+            before=public_state(current[name]),
+            after=public_state(after[name]),
+        )
+        for name in names
+    }
+
+
+def read_broker_defaults(module, admin, cluster, specs, current):
+    """The controller's topic defaults (``broker_topic_defaults``) when the plan needs them: for topics
+    created without partitions or replication factor (an error when they cannot be read), for the
+    min.insync.replicas a new topic inherits and for delete.topic.enable (None when they cannot be read:
+    the principal may lack DESCRIBE_CONFIGS on the cluster)."""
+    required = needs_broker_defaults(specs, current)
+    inheriting = any(
+        spec["state"] == "present" and current[spec["name"]] is None and "min.insync.replicas" not in spec["config"]
+        for spec in specs
+    )
+    deleting = any(spec["state"] == "absent" and current[spec["name"]] is not None for spec in specs)
+    if not (required or inheriting or deleting):
+        return None
+    live = [broker["id"] for broker in cluster["brokers"]]
+    broker_id = cluster["controller_id"] if cluster["controller_id"] is not None else live[0]
+    try:
+        return broker_topic_defaults(admin, broker_id, module.params["request_timeout"])
+    except KafkaOpsError:
+        if required:
+            raise
+        return None
 
 
 class PhaseClock:
@@ -380,6 +447,7 @@ def main():
             ),
         ),
         purge_configs=dict(type="bool", default=False),
+        allow_internal_topic_config=dict(type="bool", default=False),
         batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE),
         parallel_requests=dict(type="int", default=DEFAULT_PARALLEL_REQUESTS),
         wait=dict(type="bool", default=True),
@@ -421,16 +489,24 @@ def main():
         metadata, current = read_topics(admin, names, timeout, batch_size, metadata, reassignments)
         moving = {name for name in names if current[name] is not None and current[name].get("reassigning")}
         clock.lap("read")
-        defaults = None
-        if needs_broker_defaults(specs, current):
-            broker_id = cluster["controller_id"] if cluster["controller_id"] is not None else live[0]
-            defaults = broker_topic_defaults(admin, broker_id, timeout)
+        defaults = read_broker_defaults(module, admin, cluster, specs, current)
         plan, problems = plan_topics(specs, current, list(metadata.topics), live, params["purge_configs"], defaults)
+        problems += internal_topic_problems(specs, plan, current, params[INTERNAL_CONFIG_OPTION])
+        min_insync, warnings = min_insync_problems(plan, current, (defaults or {}).get("min_insync_replicas"))
+        problems += min_insync
+        deletes = [name for name in names if any(a["action"] == "delete" for a in plan[name])]
+        if deletes:
+            # Deletions have no validate-only request: what the brokers would refuse is checked here.
+            problems += delete_problems(
+                deletes,
+                (defaults or {}).get("delete_topic_enable"),
+                topic_operations(admin, deletes, timeout, batch_size),
+            )
         if problems:
             raise problems_error(problems)
-        warning = collision_warning(plan)
-        if warning:
-            module.warn(warning)
+        for warning in warnings + [collision_warning(plan)]:
+            if warning:
+                module.warn(warning)
 
         after = {name: predict(current[name], plan[name]) for name in names}
         changed = [name for name in names if plan[name]]
@@ -449,7 +525,13 @@ def main():
             done, problems = submit_changes(admins, plan, timeout, batch_size, validate_only=False)
             clock.lap("write")
             if problems:
+                # Partly applied: report what was done (the state after it is predicted, not re-read).
+                applied = done_actions(plan, done)
                 result["changed"] = bool(done)
+                result["actions"] = [f"{name}: {action_label(a)}" for name in names for a in applied[name]]
+                result["topics"] = topics_result(
+                    names, applied, current, {name: predict(current[name], applied[name]) for name in names}
+                )
                 raise problems_error(problems, "change")
             # A moving topic may complete its move meanwhile: any replication factor is fine then.
             expected = {
@@ -465,13 +547,10 @@ def main():
     except KafkaOpsError as e:
         module.fail_kafka(e, **result)
 
-    befores = {name: public_state(current[name]) for name in names}
-    afters = {name: public_state(after[name]) for name in names}
-    result["topics"] = {
-        name: dict(actions=[action_label(action) for action in plan[name]], before=befores[name], after=afters[name])
-        for name in names
-    }
+    result["topics"] = topics_result(names, plan, current, after)
     if module._diff:
+        befores = {name: public_state(current[name]) for name in names}
+        afters = {name: public_state(after[name]) for name in names}
         result["diff"] = build_diff(names, befores, afters, plan)
     module.exit_json(**result)
 

@@ -15,6 +15,7 @@ import pytest
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
 from confluent_kafka import TopicPartition  # noqa: E402
+from confluent_kafka.admin import AclOperation  # noqa: E402
 from confluent_kafka.admin import AlterConfigOpType  # noqa: E402
 from confluent_kafka.admin import ConfigEntry  # noqa: E402
 from confluent_kafka.admin import ConfigSource  # noqa: E402
@@ -57,9 +58,26 @@ class FakeTopicAdmin:
     """Topics as ``{name: {partitions, rf, config}}``; records every request."""
 
     def __init__(
-        self, broker_ids=(0, 1, 2), topics=None, leaderless_reads=0, fail_create=(), deleting_reads=0, moving=None
+        self,
+        broker_ids=(0, 1, 2),
+        topics=None,
+        leaderless_reads=0,
+        fail_create=(),
+        deleting_reads=0,
+        moving=None,
+        broker_config=None,
+        no_delete=(),
+        fail_delete=(),
     ):
         self.broker_ids = list(broker_ids)
+        # Broker configuration read by DescribeConfigs (cluster DESCRIBE_CONFIGS denied when None is given
+        # for the key "denied"), topics the principal may not delete, deletions that fail although allowed.
+        self.broker_config = dict(
+            {"num.partitions": "1", "default.replication.factor": "2", "min.insync.replicas": "2"},
+            **(broker_config or {}),
+        )
+        self.no_delete = set(no_delete)
+        self.fail_delete = set(fail_delete)
         # Reassignments in progress, {(topic, partition): (adding, removing)}: the metadata lists the
         # adding replicas too (after the others), which have not caught up (not in the ISR).
         self.moving = dict(moving or {})
@@ -117,12 +135,13 @@ class FakeTopicAdmin:
         result = {}
         for resource in resources:
             if resource.restype == ResourceType.BROKER:
+                if self.broker_config.get("denied"):
+                    result[resource] = failed(KafkaError.CLUSTER_AUTHORIZATION_FAILED, "Cluster authorization failed")
+                    continue
                 result[resource] = done(
                     {
-                        "num.partitions": ConfigEntry("num.partitions", "1", source=ConfigSource.STATIC_BROKER_CONFIG),
-                        "default.replication.factor": ConfigEntry(
-                            "default.replication.factor", "2", source=ConfigSource.STATIC_BROKER_CONFIG
-                        ),
+                        key: ConfigEntry(key, value, source=ConfigSource.STATIC_BROKER_CONFIG)
+                        for key, value in self.broker_config.items()
                     }
                 )
                 continue
@@ -200,12 +219,29 @@ class FakeTopicAdmin:
             result[resource] = done()
         return result
 
+    def describe_topics(self, topics, request_timeout, include_authorized_operations=False):
+        names = list(topics.topic_names)
+        self.requests.append(("describe_topics", None, names))
+        assert include_authorized_operations
+        everything = ["ALTER", "ALTER_CONFIGS", "CREATE", "DELETE", "DESCRIBE", "DESCRIBE_CONFIGS", "READ", "WRITE"]
+        result = {}
+        for name in names:
+            allowed = [op for op in everything if not (op == "DELETE" and name in self.no_delete)]
+            operations = [getattr(AclOperation, op) for op in allowed]
+            result[name] = done(SimpleNamespace(name=name, authorized_operations=operations))
+        return result
+
     def delete_topics(self, topics, operation_timeout, request_timeout):
         self.requests.append(("delete_topics", False, list(topics)))
+        result = {}
         for name in topics:
+            if name in self.fail_delete or name in self.no_delete:
+                result[name] = failed(KafkaError.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed")
+                continue
             del self.topics[name]
             self.deleting.add(name)
-        return {name: done() for name in topics}
+            result[name] = done()
+        return result
 
     def alter_configs(self, *args, **kwargs):
         raise AssertionError("the legacy AlterConfigs request must never be used")
@@ -213,7 +249,7 @@ class FakeTopicAdmin:
     # -- helpers for assertions --------------------------------------------------
 
     def writes(self):
-        reads = ("list_topics", "describe_configs", "list_partition_reassignments")
+        reads = ("list_topics", "describe_configs", "list_partition_reassignments", "describe_topics")
         return [r for r in self.requests if r[0] not in reads and r[1] is False]
 
     def validations(self):
@@ -465,7 +501,8 @@ def test_batch_is_split_into_requests_of_batch_size(run_module, cluster):
     ]
     assert len(admin.topics) == 450
     describes = [len(r[2]) for r in admin.requests if r[0] == "describe_configs"]
-    assert describes == [200, 200, 50]  # the re-read after the change
+    # the controller's defaults (the min.insync.replicas the new topics inherit), the re-read after the change
+    assert describes == [1, 200, 200, 50]
     # the no-op re-run: one metadata request and the batched config reads
     admin.requests.clear()
     failed_, result = run_module(kafka_topic.main, topic_args(*topics, batch_size=200))
@@ -755,6 +792,173 @@ def test_info_reports_a_moving_topic(run_module, cluster):
     assert orders["partition_details"][0]["replicas"] == [0, 1, 2, 3]
     assert orders["partition_details"][0]["adding_replicas"] == [3]
     assert orders["partition_details"][0]["removing_replicas"] == [0]
+
+
+# ---------------------------------------------------------------------------
+# internal topics, min.insync.replicas, deletions (issue 13)
+# ---------------------------------------------------------------------------
+
+OFFSETS = {"__consumer_offsets": (50, 3, {"cleanup.policy": "compact", "segment.bytes": "104857600"})}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize(
+    "topic, extra, message",
+    [
+        (
+            dict(partitions=60),
+            {},
+            "__consumer_offsets is an internal Kafka topic and its partitions are never changed (requested 50 -> 60)",
+        ),
+        (
+            dict(config={"cleanup.policy": "compact"}),
+            dict(purge_configs=True),
+            "__consumer_offsets is an internal Kafka topic and purge_configs would reset its configuration "
+            "segment.bytes",
+        ),
+        (
+            dict(config={"retention.ms": 1000}),
+            {},
+            "changing its configuration (retention.ms) needs allow_internal_topic_config=true",
+        ),
+        (
+            dict(config={"segment.bytes": None}),
+            {},
+            "changing its configuration (segment.bytes) needs allow_internal_topic_config=true",
+        ),
+    ],
+)
+def test_internal_topics_are_protected(run_module, cluster, topic, extra, message, check_mode):
+    admin = cluster(topics=dict(OFFSETS))
+    before = repr(admin.topics)
+    args = topic_args(dict(name="new", partitions=1, replication_factor=1), dict(name="__consumer_offsets", **topic))
+    failed_, result = run_module(kafka_topic.main, dict(args, **extra), check_mode)
+    assert failed_
+    assert message in result["msg"]
+    assert result["changed"] is False
+    assert repr(admin.topics) == before
+    assert admin.writes() == [] and admin.validations() == []
+
+
+def test_internal_topic_config_change_with_opt_in(run_module, cluster):
+    admin = cluster(topics=dict(OFFSETS))
+    args = topic_args(dict(name="__consumer_offsets", config={"retention.ms": 1000}), allow_internal_topic_config=True)
+    failed_, result = run_module(kafka_topic.main, args)
+    assert not failed_, result["msg"]
+    assert result["actions"] == ["__consumer_offsets: set config retention.ms=1000 (was 604800000)"]
+    assert admin.topics["__consumer_offsets"]["config"]["retention.ms"] == "1000"
+    # listed as it is: no change, no refusal (also with purge_configs)
+    args = topic_args(
+        dict(name="__consumer_offsets", partitions=50, config=dict(admin.topics["__consumer_offsets"]["config"])),
+        purge_configs=True,
+    )
+    failed_, result = run_module(kafka_topic.main, args)
+    assert not failed_, result["msg"]
+    assert result["changed"] is False
+
+
+def test_internal_topic_is_never_created(run_module, cluster):
+    admin = cluster()
+    failed_, result = run_module(kafka_topic.main, dict(BASE, name="__transaction_state", partitions=1))
+    assert failed_
+    assert "Kafka creates it itself" in result["msg"]
+    assert admin.topics == {}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_min_insync_replicas_above_replication_factor_is_refused(run_module, cluster, check_mode):
+    admin = cluster(topics={"orders": (1, 2, {})})
+    args = topic_args(
+        dict(name="new", partitions=1, replication_factor=1),
+        dict(name="payments", partitions=1, replication_factor=3, config={"min.insync.replicas": 4}),
+        dict(name="orders", config={"min.insync.replicas": "3"}),
+    )
+    failed_, result = run_module(kafka_topic.main, args, check_mode)
+    assert failed_
+    assert "min.insync.replicas 4 is greater than the replication factor 3 of topic payments" in result["msg"]
+    assert "min.insync.replicas 3 is greater than the replication factor 2 of topic orders" in result["msg"]
+    assert [p["topic"] for p in result["problems"]] == ["payments", "orders"]
+    assert sorted(admin.topics) == ["orders"]
+    assert admin.writes() == [] and admin.validations() == []
+
+
+def test_min_insync_replicas_equal_or_inherited_warns(run_module, cluster):
+    admin = cluster()
+    args = topic_args(
+        dict(name="equal", partitions=1, replication_factor=3, config={"min.insync.replicas": 3}),
+        dict(name="inherits", partitions=1, replication_factor=1),
+        dict(name="fine", partitions=1, replication_factor=3),
+    )
+    failed_, result = run_module(kafka_topic.main, args)
+    assert not failed_, result["msg"]
+    warnings = str(result["warnings"])
+    assert "min.insync.replicas 3 equals the replication factor of topic equal" in warnings
+    assert (
+        "min.insync.replicas 2 (the brokers' default, the topic does not set it) is greater than the replication "
+        "factor 1 of topic inherits" in warnings
+    )
+    assert "topic fine" not in warnings
+    assert sorted(admin.topics) == ["equal", "fine", "inherits"]
+
+
+def test_broker_config_unreadable_skips_the_inherited_checks(run_module, cluster):
+    admin = cluster(broker_config={"denied": "yes"}, topics={"old": (1, 1, {})})
+    args = topic_args(dict(name="new", partitions=1, replication_factor=1), dict(name="old", state="absent"))
+    failed_, result = run_module(kafka_topic.main, args)
+    assert not failed_, result["msg"]
+    assert sorted(admin.topics) == ["new"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            dict(no_delete=["old"]),
+            "cannot delete topic old: the connecting principal lacks the DELETE permission on it",
+        ),
+        (
+            dict(broker_config={"delete.topic.enable": "false"}),
+            "cannot delete topic old: the brokers have delete.topic.enable=false",
+        ),
+    ],
+)
+def test_refused_deletion_is_found_before_any_change(run_module, cluster, kwargs, message, check_mode):
+    admin = cluster(topics={"old": (1, 1, {}), "kept": (1, 1, {})}, **kwargs)
+    args = topic_args(
+        dict(name="new", partitions=1, replication_factor=1),
+        dict(name="kept", partitions=2),
+        dict(name="old", state="absent"),
+    )
+    failed_, result = run_module(kafka_topic.main, args, check_mode)
+    assert failed_
+    assert result["msg"] == f"Failed to manage topic old: {message}"
+    assert result["changed"] is False
+    assert sorted(admin.topics) == ["kept", "old"]
+    assert admin.topics["kept"]["partitions"] == 1
+    assert admin.writes() == []
+
+
+def test_deletion_refused_after_other_changes_reports_what_was_done(run_module, cluster):
+    admin = cluster(topics={"old": (1, 1, {}), "kept": (1, 1, {})}, fail_delete=["old"])
+    args = topic_args(
+        dict(name="new", partitions=1, replication_factor=1),
+        dict(name="kept", partitions=2),
+        dict(name="old", state="absent"),
+    )
+    failed_, result = run_module(kafka_topic.main, args)
+    assert failed_
+    assert result["msg"] == "Failed to change topic old: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)"
+    assert result["changed"] is True
+    assert result["actions"] == ["new: create (partitions=1, replication_factor=1)", "kept: add partitions (1 -> 2)"]
+    assert result["topics"]["old"] == dict(
+        actions=[],
+        before=dict(partitions=1, replication_factor=1, config={}),
+        after=dict(partitions=1, replication_factor=1, config={}),
+    )
+    assert result["topics"]["kept"]["after"]["partitions"] == 2
+    assert result["topics"]["new"]["before"] is None
+    assert sorted(admin.topics) == ["kept", "new", "old"]
 
 
 def test_waits_for_leaders(run_module, cluster):
