@@ -367,6 +367,7 @@ diff:
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import ALL_TOPICS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import BROKER_THROTTLE_KEYS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import PlanError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import action_labels
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import alter_configs
@@ -676,25 +677,49 @@ class Reassigner:
         delete_marker(self.zk, self.chroot)
 
     def resume(self, marker, result):
-        """state=present after a run that was killed or timed out: wait for its move, remove its throttle."""
+        """state=present after a run that was killed or timed out: wait for its move (at this run's throttle
+        rate, as re-running kafka-reassign-partitions with another --throttle does), remove its throttle."""
         moving = self.leftover(marker, result)
+        moves = marker["moves"]
+        rate = self.params["throttle_bytes_per_sec"]
+        rates = self.rate_changes(marker, rate) if moving else []
+        if moving and rate == 0 and marker["restore"]:
+            result["actions"].append("remove the replication throttle an earlier run left (throttle_bytes_per_sec=0)")
+        elif rates:
+            result["actions"].append(f"set the replication throttle of the move in progress to {rate} B/s")
         if moving:
             result["actions"].append(
                 f"wait for the {len(moving)} partition(s) an earlier run (started {marker['started']}) is still moving"
             )
-        if marker["restore"]:
+        if marker["restore"] and not (moving and rate == 0):
             result["actions"].append("remove the replication throttle an earlier run left")
         result["changed"] = True
         if self.module.check_mode:
-            self.assume_done = {
-                (t, p): marker["moves"][t][p]["to"] for t in marker["moves"] for p in marker["moves"][t]
-            }
+            self.assume_done = {(t, p): moves[t][p]["to"] for t in moves for p in moves[t]}
             return
+        if moving and rate == 0:
+            self.clear_marker(marker)
+            marker = None
+        elif rates:
+            self.wrote = True
+            failures = alter_configs(self.admin, rates, self.request_timeout, "change the replication throttle rate")
+            for (kind, name, _v), reason in failures:
+                self.module.warn(f"could not change the replication throttle rate of {kind} {name}: {reason}")
         if moving:
-            stopped = self.wait_for_completion(marker["moves"], tolerate_stopped=True)
+            stopped = self.wait_for_completion(moves, tolerate_stopped=True)
             for name in stopped:
                 self.module.warn(f"the reassignment of {name} an earlier run started ended before its target")
-        self.clear_marker(marker)
+        if marker:
+            self.clear_marker(marker)
+
+    def rate_changes(self, marker, rate):
+        """Config changes that put the live brokers of a recorded throttle at ``rate`` (those that differ)."""
+        if not rate:
+            return []
+        brokers = [int(name) for kind, name, _v in marker["restore"] if kind == "broker" and int(name) in self.brokers]
+        found = read_broker_throttles(self.zk, self.chroot, brokers)
+        wanted = {key: str(rate) for key in BROKER_THROTTLE_KEYS}
+        return [("broker", str(b), wanted) for b in brokers if found.get(b) != wanted]
 
     def unthrottle(self, marker, result):
         """state=unthrottled: remove the throttle an earlier run left; its move (if any) goes on unthrottled."""

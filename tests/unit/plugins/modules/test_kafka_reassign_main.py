@@ -468,6 +468,21 @@ def test_draining_a_dead_broker_throttles_only_live_brokers(cluster, run_module)
     assert c.admin.throttles() == {} and MARKER not in c.zk.nodes
 
 
+def test_a_re_run_moves_the_leftover_at_its_own_rate(cluster, run_module):
+    c = cluster(complete=False)
+    options = dict(topics=["orders"], drain_brokers=[0], poll_interval=0.2)
+    run_module(kafka_reassign.main, args(timeout=1, throttle_bytes_per_sec=1000, **options))
+    assert c.zk.broker_config(1)["follower.replication.throttled.rate"] == "1000"
+    c.zk.complete, c.zk.reads = True, 0
+    c.admin.alter_calls.clear()
+    failed, result = run_module(kafka_reassign.main, args(throttle_bytes_per_sec=2000, **options))
+    assert not failed, result
+    assert result["actions"][0] == "set the replication throttle of the move in progress to 2000 B/s"
+    raised = [name for kind, name, changes in c.admin.alter_calls if changes.get(RATE_KEYS[0]) == "2000"]
+    assert raised == ["0", "1", "2", "3"]  # every live broker of the recorded throttle
+    assert c.admin.throttles() == {} and MARKER not in c.zk.nodes
+
+
 def test_unthrottled_removes_a_recorded_throttle_while_the_move_goes_on(cluster, run_module):
     c = cluster(complete=False)
     run_module(kafka_reassign.main, args(topics=["orders"], drain_brokers=[0], timeout=1, poll_interval=0.2))
