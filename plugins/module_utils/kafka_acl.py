@@ -502,28 +502,43 @@ def _collect_failures(futures, labels):
 
 
 def create_acls(admin, bindings, timeout):
-    """Create ``bindings`` in one CreateAcls request; raise KafkaOpsError naming every failed binding."""
+    """Create ``bindings`` in one CreateAcls request; returns ``(created, failures)``.
+
+    The brokers answer for each binding: ``created`` are the bindings they created (sorted),
+    ``failures`` one ``"<binding>: <reason>"`` text per binding they refused. An error before the
+    request was sent raises KafkaOpsError (nothing was created).
+    """
     if not bindings:
-        return
-    action = f"create {len(bindings)} ACL(s)"
-    with translate_errors(action):
+        return [], []
+    with translate_errors(f"create {len(bindings)} ACL(s)"):
         requested = {to_client_binding(b): b for b in bindings}
         futures = admin.create_acls(list(requested), request_timeout=timeout)
-        _done, failures = _collect_failures(futures, {k: requested[k].label for k in requested})
-    if failures:
-        created = len(bindings) - len(failures)
-        raise KafkaOpsError(action, reason=f"{'; '.join(failures)} ({created} other(s) created)")
+        done, failures = _collect_failures(futures, {k: requested[k].label for k in requested})
+    return sorted(requested[key] for key, _value in done), failures
 
 
 def delete_acls(admin, bindings, timeout):
-    """Delete exactly ``bindings`` (one exact filter each); returns the bindings the brokers deleted."""
+    """Delete exactly ``bindings`` (one exact filter each); returns ``(deleted, failures)``.
+
+    ``deleted`` are the bindings the brokers report as deleted (sorted), ``failures`` one
+    ``"<binding>: <reason>"`` text per filter they refused.
+    """
     if not bindings:
-        return []
-    action = f"delete {len(bindings)} ACL(s)"
-    with translate_errors(action):
+        return [], []
+    with translate_errors(f"delete {len(bindings)} ACL(s)"):
         requested = {to_client_filter(b): b for b in bindings}
         futures = admin.delete_acls(list(requested), request_timeout=timeout)
         done, failures = _collect_failures(futures, {k: requested[k].label for k in requested})
-    if failures:
-        raise KafkaOpsError(action, reason="; ".join(failures))
-    return sorted(binding_from_client(b) for _key_, result in done for b in result or [])
+    return sorted(binding_from_client(b) for _key_, result in done for b in result or []), failures
+
+
+def write_failure(verb, requested, done, failures, skipped=()):
+    """The KafkaOpsError for a CreateAcls/DeleteAcls request the brokers refused in part or whole.
+
+    Names every refused binding, how many of the request were done, and the bindings of the
+    plan that were not attempted because of the failure.
+    """
+    outcome = f"{len(done)} {'created' if verb == 'create' else 'deleted'}"
+    if skipped:
+        outcome += f"; not attempted: {len(skipped)} removal(s)"
+    return KafkaOpsError(f"{verb} {len(requested)} ACL(s)", reason=f"{'; '.join(failures)} ({outcome})")

@@ -27,6 +27,11 @@ description:
     scope (O(purge_principals) and/or O(purge_resources)); there is no way to purge every ACL of the cluster.
   - The module reads all ACLs of the cluster once, computes what to add and remove, applies it (unless in
     check mode) and reads the ACLs back until the brokers report the expected result.
+  - Bindings are created first (one C(CreateAcls) request), then deleted (one C(DeleteAcls) request). The brokers
+    answer for each binding; when they refuse some (for example ZooKeeper cannot store an ACL for a group named
+    V(.)), the module fails with C(changed=true) if anything was done, RV(acls_added), RV(acls_removed) and
+    RV(actions) list what was done, and the message names every refused binding. A refused creation stops the run
+    before any deletion.
 author:
   - kafkaops.cluster developers (!UNKNOWN)
 options:
@@ -218,6 +223,7 @@ acls:
   description:
     - The bindings after the run (predicted in check mode), restricted like the diff - every binding of each
       (principal, resource pattern) pair named in O(acls) and every binding in the purge scope. Sorted.
+    - After a batch the brokers refused in part, the bindings as far as they confirmed the writes.
   returned: always
   type: list
   elements: dict
@@ -251,7 +257,9 @@ acls:
       type: str
       sample: allow
 acls_added:
-  description: Bindings created (would be created in check mode), same keys as RV(acls).
+  description:
+    - Bindings created (would be created in check mode), same keys as RV(acls).
+    - When the brokers refused part of the batch, the bindings they did create.
   returned: always
   type: list
   elements: dict
@@ -259,7 +267,9 @@ acls_added:
     - {principal: "User:alice", host: "*", resource_type: topic, resource_name: orders, pattern_type: literal,
        operation: read, permission: allow}
 acls_removed:
-  description: Bindings deleted (would be deleted in check mode), same keys as RV(acls).
+  description:
+    - Bindings deleted (would be deleted in check mode), same keys as RV(acls).
+    - When the brokers refused part of the batch, the bindings they did delete.
   returned: always
   type: list
   elements: dict
@@ -267,7 +277,9 @@ acls_removed:
 actions:
   description:
     - What was done (would be done in check mode), one line per binding; empty when nothing changed.
-    - When creating or deleting fails, what was planned (see the error message for what failed).
+    - When the brokers refuse part of the batch, what was done before and besides the refusal (C(changed) is
+      true if that is not empty); the error message names every refused binding and what was not attempted.
+      A request that timed out counts as not done (a re-run finds out).
   returned: always
   type: list
   elements: str
@@ -294,6 +306,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import predict
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import read_acls
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import view
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import write_failure
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
@@ -312,12 +325,39 @@ def validate(params):
     return wanted, scope, errors
 
 
+def record(result, added, removed):
+    """Put ``added``/``removed`` (planned, or done so far) into ``result``: actions, lists and changed."""
+    result.update(
+        changed=bool(added or removed),
+        actions=action_labels(added, removed),
+        acls_added=as_dicts(added),
+        acls_removed=as_dicts(removed),
+    )
+
+
+def apply(admin, to_add, to_remove, timeout, done):
+    """Create, then delete: replacing a binding never leaves a window without access.
+
+    ``done`` (``{added: [], removed: []}``) holds what the brokers confirmed so far, also when a
+    request is refused part-way (a binding ZooKeeper cannot store, a broker error) and this raises.
+    A refused creation stops the run before any deletion.
+    """
+    created, failures = create_acls(admin, to_add, timeout)
+    done["added"] = created
+    if failures:
+        raise write_failure("create", to_add, created, failures, skipped=to_remove)
+    deleted, failures = delete_acls(admin, to_remove, timeout)
+    done["removed"] = deleted
+    if failures:
+        raise write_failure("delete", to_remove, deleted, failures)
+
+
 def ensure(module, admin, cluster, current, wanted, scope, result):
     """Plan from ``current``, record the plan in ``result``, apply it unless in check mode.
 
-    Returns ``(to_add, to_remove)``. The plan (``actions``, ``acls_added``,
-    ``acls_removed``) is in ``result`` before the first write, so a failure
-    still reports what was attempted.
+    Returns ``(to_add, to_remove)``. In a real run ``result`` then holds what was done: when a
+    write fails part-way the failure reports ``changed``, the bindings created/deleted and the
+    resulting ``acls``.
     """
     to_add, to_remove, skipped = plan(current, wanted, module.params["state"], scope)
     if skipped:
@@ -325,20 +365,19 @@ def ensure(module, admin, cluster, current, wanted, scope, result):
             "purge leaves these ACLs alone because the client library cannot delete them exactly: "
             + "; ".join(b.label for b in skipped)
         )
-    result.update(
-        actions=action_labels(to_add, to_remove),
-        acls_added=as_dicts(to_add),
-        acls_removed=as_dicts(to_remove),
-    )
-    if not (to_add or to_remove):
-        return to_add, to_remove
-    # Checked in check mode too, so check mode predicts the refusal.
-    require_cluster_operation(cluster, "ALTER", "change ACLs", principal_label(module.params))
-    if not module.check_mode:
-        timeout = module.params["request_timeout"]
-        # Create before deleting: replacing a binding never leaves a window without access.
-        create_acls(admin, to_add, timeout)
-        delete_acls(admin, to_remove, timeout)
+    if to_add or to_remove:
+        # Checked in check mode too, so check mode predicts the refusal.
+        require_cluster_operation(cluster, "ALTER", "change ACLs", principal_label(module.params))
+    record(result, to_add, to_remove)
+    if (to_add or to_remove) and not module.check_mode:
+        done = dict(added=[], removed=[])
+        try:
+            apply(admin, to_add, to_remove, module.params["request_timeout"], done)
+        except KafkaOpsError:
+            result["acls"] = as_dicts(view(predict(current, done["added"], done["removed"]), wanted, scope))
+            raise
+        finally:
+            record(result, done["added"], done["removed"])
     return to_add, to_remove
 
 
@@ -393,7 +432,6 @@ def main():
         require_cluster_operation(cluster, "DESCRIBE", "describe ACLs", principal_label(params))
         current = read_acls(admin, params["request_timeout"])
         to_add, to_remove = ensure(module, admin, cluster, current, wanted, scope, result)
-        result["changed"] = bool(to_add or to_remove)
         after = view(predict(current, to_add, to_remove), wanted, scope)
         if result["changed"] and not module.check_mode:
             after = confirm(admin, wanted, scope, after, params["request_timeout"])

@@ -17,7 +17,6 @@ from confluent_kafka.admin import ResourceType  # noqa: E402
 from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl as ka  # noqa: E402
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError  # noqa: E402
 
 KafkaError = confluent_kafka.KafkaError
 KafkaException = confluent_kafka.KafkaException
@@ -433,16 +432,23 @@ def test_read_acls_sorted():
     assert ka.read_acls(Admin(), 5) == [acl("read"), acl("write")]
 
 
-def test_create_acls_reports_each_failure():
+def test_create_acls_reports_each_failure_and_what_was_created():
     error = KafkaException(KafkaError(KafkaError.INVALID_REQUEST, "Failed to create ACL"))
-    with pytest.raises(KafkaOpsError) as info:
-        ka.create_acls(Admin(fail={acl("write"): error}), [acl("read"), acl("write")], 5)
-    assert str(info.value) == (
-        "Failed to create 2 ACL(s): User:alice allow write on topic orders (literal) from host *: "
-        "Failed to create ACL (INVALID_REQUEST) (1 other(s) created)"
-    )
+    created, failures = ka.create_acls(Admin(fail={acl("write"): error}), [acl("read"), acl("write")], 5)
+    assert created == [acl("read")]
+    assert failures == [
+        "User:alice allow write on topic orders (literal) from host *: Failed to create ACL (INVALID_REQUEST)"
+    ]
+    assert ka.create_acls(Admin(), [], 5) == ([], [])
 
 
 def test_delete_acls_returns_deleted():
-    assert ka.delete_acls(Admin(), [acl("read")], 5) == [acl("read")]
-    assert ka.delete_acls(Admin(), [], 5) == []
+    assert ka.delete_acls(Admin(), [acl("read")], 5) == ([acl("read")], [])
+    assert ka.delete_acls(Admin(), [], 5) == ([], [])
+
+
+def test_write_failure_names_refusals_outcome_and_skipped():
+    error = ka.write_failure("create", [acl("read"), acl("write")], [acl("read")], ["x: refused"], [acl("alter")])
+    assert str(error) == "Failed to create 2 ACL(s): x: refused (1 created; not attempted: 1 removal(s))"
+    error = ka.write_failure("delete", [acl("read")], [], ["y: refused"])
+    assert str(error) == "Failed to delete 1 ACL(s): y: refused (0 deleted)"

@@ -47,10 +47,13 @@ def as_dict(binding):
 class AclAdmin:
     """The cluster's ACLs as a set of normalized ``Acl`` tuples."""
 
-    def __init__(self, acls=(), operations=CLUSTER_OPERATIONS, create_error=None):
+    def __init__(self, acls=(), operations=CLUSTER_OPERATIONS, create_error=None, refuse=(), delete_error=None):
         self.acls = set(acls)
         self.operations = operations
         self.create_error = create_error
+        # Bindings the broker refuses to create (a per-binding error, as for a group named "." on ZooKeeper).
+        self.refuse = set(refuse)
+        self.delete_error = delete_error
         self.created = []
         self.deleted = []
         self.describes = 0
@@ -76,8 +79,9 @@ class AclAdmin:
     def create_acls(self, bindings, request_timeout):
         result = {}
         for binding in bindings:
-            if self.create_error is not None:
-                result[binding] = done(exception=KafkaException(self.create_error))
+            if self.create_error is not None or ka.binding_from_client(binding) in self.refuse:
+                error = self.create_error or KafkaError(KafkaError.UNKNOWN, "Unknown broker error")
+                result[binding] = done(exception=KafkaException(error))
                 continue
             self.created.append(ka.binding_from_client(binding))
             self.acls.add(ka.binding_from_client(binding))
@@ -87,6 +91,9 @@ class AclAdmin:
     def delete_acls(self, filters, request_timeout):
         result = {}
         for acl_filter in filters:
+            if self.delete_error is not None:
+                result[acl_filter] = done(exception=KafkaException(self.delete_error))
+                continue
             exact = ka.binding_from_client(acl_filter)
             matched = [b for b in self.acls if b == exact]
             self.acls -= set(matched)
@@ -301,8 +308,51 @@ def test_create_error_is_reported(run_module, cluster):
     assert failed
     assert result["msg"] == (
         "Failed to create 1 ACL(s): User:alice allow read on topic orders (literal) from host *: "
-        "Failed to create ACL (INVALID_REQUEST) (0 other(s) created)"
+        "Failed to create ACL (INVALID_REQUEST) (0 created)"
     )
-    assert result["actions"] == ["add User:alice allow read on topic orders (literal) from host *"]
+    assert result["actions"] == []
     assert result["changed"] is False
     assert ADMIN_PASSWORD not in str(result)
+
+
+def test_partial_create_reports_changed_and_what_was_done(run_module, cluster):
+    """Issue 13 item 8: the broker creates one binding of the request and refuses the other."""
+    admin = cluster(acls=[acl("write")], refuse=[acl("read", resource_type="group", name=".")])
+    args = dict(
+        SASL,
+        acls=[
+            dict(principal="User:alice", resource_type="topic", resource_name="orders", operations=["describe"]),
+            dict(principal="User:alice", resource_type="group", resource_name=".", operations=["read"]),
+        ],
+        purge=True,
+        purge_principals=["User:alice"],
+    )
+    failed, result = run_module(kafka_acl.main, args)
+    assert failed
+    assert result["changed"] is True
+    assert result["acls_added"] == [as_dict(acl("describe"))]
+    assert result["acls_removed"] == []
+    assert result["actions"] == ["add User:alice allow describe on topic orders (literal) from host *"]
+    assert result["msg"] == (
+        "Failed to create 2 ACL(s): User:alice allow read on group . (literal) from host *: "
+        "Unknown broker error (UNKNOWN) (1 created; not attempted: 1 removal(s))"
+    )
+    # The refused creation stops the run before the purge deletes anything.
+    assert admin.deleted == []
+    assert result["acls"] == [as_dict(acl("describe")), as_dict(acl("write"))]
+
+
+def test_failed_delete_after_create_reports_changed(run_module, cluster):
+    admin = cluster(acls=[acl("write")], delete_error=KafkaError(KafkaError.CLUSTER_AUTHORIZATION_FAILED, "denied"))
+    args = dict(SASL, acls=[dict(ALICE_READ, operations=["read"])], purge=True, purge_principals=["User:alice"])
+    failed, result = run_module(kafka_acl.main, args)
+    assert failed
+    assert result["changed"] is True
+    assert result["acls_added"] == [as_dict(acl("read"))]
+    assert result["acls_removed"] == []
+    assert result["actions"] == ["add User:alice allow read on topic orders (literal) from host *"]
+    assert result["msg"].startswith(
+        "Failed to delete 1 ACL(s): User:alice allow write on topic orders (literal) from host *: "
+    )
+    assert result["msg"].endswith(" (0 deleted)")
+    assert admin.acls == {acl("read"), acl("write")}
