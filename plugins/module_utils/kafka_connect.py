@@ -28,10 +28,13 @@ because of a rebalance (HTTP 409, or a 5xx that mentions a rebalance or the
 leader) are retried with backoff until ``retry_timeout``.
 
 The REST API returns every configuration value as a string, so configurations
-are compared after ``normalize_config``. Values of secret-looking keys
-(``is_secret_key``) are masked by ``mask_config`` before they reach a diff, a
-result or a message, and ``ConnectModule.add_secrets`` makes Ansible mask
-them everywhere else in the module's output too.
+are compared after ``normalize_config`` (``connector.class`` through the
+installed plugins: an alias equals its class). Secret values - those of
+secret-looking keys (``is_secret_key``, ``connection.url`` included) and any
+value that contains ``password=`` (a JDBC URL) - are masked by ``mask_config``
+before they reach a diff or a result, and ``ConnectModule.add_config_secrets``
+makes Ansible mask them (and the passwords inside them) everywhere else in the
+module's output too: messages, warnings, the workers' error texts.
 """
 
 from __future__ import annotations
@@ -62,7 +65,16 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 # anywhere in the key): passwords, JAAS configs, cloud credentials, tokens, basic auth user info.
 SECRET_KEY_PATTERN = (
     r"password|passwd|secret|token|credential|sasl\.jaas\.config|key\.id|access\.key|private\.key"
-    r"|api\.key|keystore\.key|user\.info|connection\.uri"
+    r"|api\.key|keystore\.key|user\.info|connection\.uri|connection\.url"
+)
+# Values that are secrets whatever their key: a password inside (JDBC URLs: ?password=..., ;password=...).
+SECRET_VALUE_PATTERN = re.compile(r"(?:password|passwd|pwd)\s*=", re.IGNORECASE)
+# Passwords inside a secret value, masked on their own too (a worker's message may quote only a part of the
+# value): password=<p>, scheme://user:<p>@host, Oracle's thin:user/<p>@host.
+_EMBEDDED_SECRETS = (
+    re.compile(r"(?:password|passwd|pwd)\s*=\s*([^&;,\s'\"]+)", re.IGNORECASE),
+    re.compile(r"://[^/@:\s]*:([^@/\s]+)@"),
+    re.compile(r"(?:thin|oci):[^/@\s]*/([^@\s]+)@", re.IGNORECASE),
 )
 
 # Connector states reported by GET /connectors/<name>/status.
@@ -146,11 +158,19 @@ def normalize_config(config):
     return normalized
 
 
-def config_changes(current, desired):
-    """Sorted keys whose (normalized) values differ between two configs: added, removed or changed."""
+def config_changes(current, desired, plugins=()):
+    """Sorted keys whose (normalized) values differ between two configs: added, removed or changed.
+
+    ``connector.class`` counts as unchanged when both spellings name the same installed plugin of
+    ``plugins`` (GET /connector-plugins): an alias such as ``FileStreamSink`` and its full class name.
+    """
     current = normalize_config(current)
     desired = normalize_config(desired)
-    return sorted(key for key in set(current) | set(desired) if current.get(key) != desired.get(key))
+    keys = sorted(key for key in set(current) | set(desired) if current.get(key) != desired.get(key))
+    key = "connector.class"
+    if key in keys and same_plugin(current.get(key), desired.get(key), plugins):
+        keys.remove(key)
+    return keys
 
 
 def secret_key_regex(extra_patterns=()):
@@ -173,27 +193,47 @@ def is_secret_key(key, extra_patterns=()):
     return secret_key_regex(extra_patterns).search(to_text(key)) is not None
 
 
+def is_secret_value(value):
+    """Whether ``value`` holds a password whatever its key (``...?user=u&password=...``)."""
+    return isinstance(value, str) and SECRET_VALUE_PATTERN.search(value) is not None
+
+
+def _is_secret(regex, key, value):
+    return regex.search(to_text(key)) is not None or is_secret_value(value)
+
+
 def mask_config(config, extra_patterns=(), keys=None):
-    """Copy of ``config`` (optionally only ``keys``) with the values of secret keys masked."""
+    """Copy of ``config`` (optionally only ``keys``) with the secret values masked.
+
+    Secret: the value of a secret key, or any value that contains ``password=`` (a JDBC URL).
+    """
     regex = secret_key_regex(extra_patterns)
     masked = {}
     for key, value in (config or {}).items():
         if keys is not None and key not in keys:
             continue
-        masked[key] = REDACTED if regex.search(to_text(key)) and value not in (None, "") else value
+        masked[key] = REDACTED if value not in (None, "") and _is_secret(regex, key, value) else value
     return masked
 
 
+def embedded_secrets(text):
+    """The passwords inside a secret value: ``password=<p>``, ``scheme://user:<p>@``, ``thin:user/<p>@``."""
+    found = set()
+    for pattern in _EMBEDDED_SECRETS:
+        found.update(match.group(1) for match in pattern.finditer(text))
+    return found
+
+
 def secret_values(config, extra_patterns=()):
-    """The non-empty values of the secret keys of ``config`` (to redact them from any text)."""
+    """The secret values of ``config`` and the passwords inside them (to redact them from any text)."""
     regex = secret_key_regex(extra_patterns)
     values = set()
     for key, value in (config or {}).items():
-        if not regex.search(to_text(key)):
-            continue
         text = normalize_value(value) if not isinstance(value, dict) else None
-        if text:
-            values.add(text)
+        if not text or not _is_secret(regex, key, text):
+            continue
+        values.add(text)
+        values.update(embedded_secrets(text))
     return sorted(values)
 
 
@@ -250,6 +290,21 @@ def find_plugin(connector_class, plugins):
         if connector_class in plugin_names(plugin.get("class") or ""):
             return plugin
     return None
+
+
+def same_plugin(first, second, plugins):
+    """Whether two ``connector.class`` spellings name the same installed plugin of ``plugins``.
+
+    Kafka Connect accepts a plugin's full class name, its simple class name and the simple name without
+    the ``Connector`` suffix; GET /connector-plugins lists the full names. A name no plugin answers to
+    only equals itself.
+    """
+    if first == second:
+        return True
+    if not first or not second:
+        return False
+    found = find_plugin(first, plugins)
+    return found is not None and found is find_plugin(second, plugins)
 
 
 def plugin_label(plugin):

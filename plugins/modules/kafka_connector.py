@@ -17,8 +17,9 @@ description:
     (O(connectors)), optionally deleting every other connector of the Connect cluster (O(purge)).
   - The configuration is written (C(PUT /connectors/<name>/config)) only when it differs from the one the
     workers report, compared after normalization (the REST API reports every value as a string, so
-    V(true) equals V("true") and V(1) equals V("1")). The configuration is replaced as a whole; keys that
-    are not listed are removed from the connector.
+    V(true) equals V("true") and V(1) equals V("1"); a C(connector.class) alias such as V(FileStreamSink)
+    equals the plugin's full class name, resolved through the installed plugins as Kafka Connect does). The
+    configuration is replaced as a whole; keys that are not listed are removed from the connector.
   - Before a connector is created or its configuration changed, its C(connector.class) must be installed
     (otherwise the module fails and lists the installed connector plugins) and the workers validate the
     new configuration (C(PUT /connector-plugins/<class>/config/validate)). When any of the listed
@@ -43,8 +44,11 @@ options:
         whose value is V(null) are left out. A C(name) key must equal O(name).
       - Required to create the connector. When omitted, the configuration of an existing connector is left
         as it is and only its state is managed.
-      - Values of secret keys (see O(secret_keys)) are never shown; keep them in a vault or, better, let
-        the workers resolve them with a config provider (V(${file:/etc/kafka-connect/secrets.properties:password})).
+      - Values of secret keys (see O(secret_keys); C(connection.url) is one) and every value that contains
+        C(password=) (a JDBC URL such as V(jdbc:postgresql://db/app?user=app&password=...)) are never shown, nor
+        the password inside them; results, diffs, warnings and error messages show C(********). Keep them in a
+        vault or, better, let the workers resolve them with a config provider
+        (V(${file:/etc/kafka-connect/secrets.properties:password})).
     type: dict
   state:
     description:
@@ -81,8 +85,17 @@ options:
   purge:
     description:
       - Delete every connector of the Connect cluster that is not listed in O(connectors). Requires
-        O(connectors), and refuses an empty list (which would delete every connector).
+        O(connectors).
+      - Refuses a list that keeps no connector - an empty list, or one whose entries all have V(absent) -
+        because that deletes every connector of the Connect cluster; O(purge_all=true) confirms that intent.
+        The refusal changes nothing, also in check mode.
       - Without O(purge=true) connectors that are not listed are never touched.
+    type: bool
+    default: false
+  purge_all:
+    description:
+      - Confirms a O(purge=true) whose O(connectors) keeps no connector, that is, deleting every connector of the
+        Connect cluster (those listed with V(absent) and all others). Only with O(purge=true).
     type: bool
     default: false
   restart_failed:
@@ -128,6 +141,9 @@ notes:
   - Creating a connector in state V(paused) or V(stopped) uses C(initial_state) (Kafka Connect 3.7 or later),
     so it never runs; older workers create it running and then pause or stop it.
   - The module does not manage connector offsets.
+  - Besides the keys of O(secret_keys), C(connection.url) and any value containing C(password=) (also
+    C(passwd=), C(pwd=)) are masked, and so are the passwords inside such values (C(password=<p>),
+    C(scheme://user:<p>@host), Oracle's C(thin:user/<p>@host)) wherever they appear in the output.
 seealso:
   - module: kafkaops.cluster.kafka_connector_info
   - name: Kafka Connect REST API
@@ -175,6 +191,13 @@ EXAMPLES = r"""
         purge: true
         restart_failed: true
       diff: true
+
+- name: Decommission - delete every connector of the Connect cluster (purge_all confirms it)
+  kafkaops.cluster.kafka_connector:
+    connect_url: https://connect-0:8083
+    connectors: []
+    purge: true
+    purge_all: true
 """
 
 RETURN = r"""
@@ -240,7 +263,8 @@ problems:
 diff:
   description:
     - The changed connectors before and after, keyed by name. C(config) only shows the keys that change
-      (all keys for a created or deleted connector), secrets masked.
+      (all keys for a created or deleted connector), secrets masked (a changed secret shows C(********) on
+      both sides).
   returned: when diff mode is enabled
   type: dict
   sample:
@@ -295,16 +319,24 @@ def connector_specs(params):
     return [dict(name=params["name"], config=params["config"], state=params["state"] or "present")]
 
 
-def spec_problems(specs, purge):
+def spec_problems(specs, purge, purge_all=False):
     """Problems of the input alone (no REST call needed), as ``[{connector, msg}]``."""
     problems = []
     seen = set()
-    if purge and not specs:
+    if purge_all and not purge:
+        problems.append(dict(connector="*", msg="purge_all=true only confirms purge=true; set purge=true too"))
+    if purge and not purge_all and all(spec["state"] == "absent" for spec in specs):
+        what = (
+            "a connectors list that keeps no connector (every entry has state=absent)"
+            if specs
+            else "an empty connectors list"
+        )
         problems.append(
             dict(
                 connector="*",
-                msg="purge=true with an empty connectors list would delete every connector of the Connect "
-                "cluster; list the connectors to keep, or delete connectors by name with state=absent",
+                msg=f"purge=true with {what} would delete every connector of the "
+                "Connect cluster; list the connectors to keep, delete connectors by name with state=absent and no "
+                "purge, or set purge_all=true to delete them all",
             )
         )
     for spec in specs:
@@ -342,8 +374,12 @@ def expected_state(state, current):
     return now if now in (PAUSED, STOPPED) else RUNNING
 
 
-def plan_connector(spec, current, restart_failed):
-    """``(actions, problem)`` for one connector; ``actions`` are dicts with an ``action`` key, in order."""
+def plan_connector(spec, current, restart_failed, plugins=()):
+    """``(actions, problem)`` for one connector; ``actions`` are dicts with an ``action`` key, in order.
+
+    ``plugins`` (GET /connector-plugins) resolve a ``connector.class`` spelled differently from the
+    current one: an alias of the same plugin is no change.
+    """
     state = spec["state"]
     if state == "absent":
         return ([dict(action="delete")] if current else []), None
@@ -356,7 +392,7 @@ def plan_connector(spec, current, restart_failed):
 
     actions = []
     if desired is not None:
-        keys = config_changes(current["config"], desired)
+        keys = config_changes(current["config"], desired, plugins)
         if keys:
             actions.append(dict(action="update", keys=keys))
     now = connector_state(current["status"])
@@ -395,7 +431,9 @@ def predict(name, current, spec, actions, plugin_type, extra_patterns):
     if current is None:
         info = dict(type=plugin_type, config=spec["config"], status={})
     else:
-        config = spec["config"] if spec["config"] is not None else current["config"]
+        # The config written only with an update: without one it stays as it is (connector.class may be an alias).
+        updated = any(action["action"] == "update" for action in actions)
+        config = spec["config"] if updated else current["config"]
         info = dict(type=current["type"], config=config, status=current["status"])
     state = public_connector(name, info, extra_patterns)
     if actions:
@@ -459,6 +497,15 @@ def problems_error(problems, action="manage"):
 # ---------------------------------------------------------------------------
 # REST calls
 # ---------------------------------------------------------------------------
+
+
+def class_respelled(spec, current):
+    """Whether ``spec`` names its existing connector's ``connector.class`` in other words (then the
+    installed plugins decide whether it is the same plugin)."""
+    if current is None or spec["config"] is None or spec["state"] == "absent":
+        return False
+    wanted = normalize_config(spec["config"]).get("connector.class")
+    return wanted != normalize_config(current["config"]).get("connector.class")
 
 
 def check_and_validate(client, name, config, plugins):
@@ -593,6 +640,7 @@ def main():
         state=dict(type="str", choices=STATES),
         connectors=dict(type="list", elements="dict", options=connector_options),
         purge=dict(type="bool", default=False),
+        purge_all=dict(type="bool", default=False),
         restart_failed=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
@@ -614,7 +662,7 @@ def main():
     result = dict(changed=False, actions=[])
 
     try:
-        problems = spec_problems(specs, params["purge"])
+        problems = spec_problems(specs, params["purge"], params["purge_all"])
         if problems:
             raise problems_error(problems)
         client = module.client()
@@ -630,9 +678,11 @@ def main():
             ]
         plans = {}
         plugins = None
+        if any(class_respelled(spec, cluster.get(spec["name"])) for spec in specs):
+            plugins = client.connector_plugins()
         for spec in specs:
             name = spec["name"]
-            actions, problem = plan_connector(spec, cluster.get(name), params["restart_failed"])
+            actions, problem = plan_connector(spec, cluster.get(name), params["restart_failed"], plugins or ())
             if problem:
                 problems.append(dict(connector=name, msg=problem))
                 continue

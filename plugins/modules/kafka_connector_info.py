@@ -14,7 +14,9 @@ version_added: 1.0.0
 description:
   - Reads the connectors of a distributed Kafka Connect cluster through its REST API with one request
     (C(GET /connectors?expand=status&expand=info)) and returns, per connector, its type, state, tasks and
-    configuration, with the values of secret keys masked.
+    configuration, with secrets masked - the values of secret keys (C(connection.url) included) and every value
+    that contains C(password=), as in M(kafkaops.cluster.kafka_connector); the passwords inside them are masked
+    wherever they appear (a failed task's trace, for example).
   - Also returns the worker it talked to (C(GET /)) and, with O(plugins=true), the installed connector
     plugins (C(GET /connector-plugins)).
 author:

@@ -66,6 +66,33 @@ def test_config_changes(current, desired, keys):
     assert kafka_connect.config_changes(current, desired) == keys
 
 
+SINK_PLUGINS = [
+    {"class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "type": "sink", "version": "1"},
+    {"class": "org.apache.kafka.connect.file.FileStreamSourceConnector", "type": "source", "version": "1"},
+]
+
+
+@pytest.mark.parametrize(
+    "current, desired, same",
+    [
+        ("org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSink", True),
+        ("org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSinkConnector", True),
+        ("FileStreamSink", "org.apache.kafka.connect.file.FileStreamSinkConnector", True),
+        ("FileStreamSink", "FileStreamSinkConnector", True),
+        ("FileStreamSink", "FileStreamSource", False),
+        ("org.apache.kafka.connect.file.FileStreamSinkConnector", "org.example.FileStreamSinkConnector", False),
+        ("com.example.Gone", "Gone", False),
+    ],
+)
+def test_config_changes_connector_class_alias(current, desired, same):
+    keys = kafka_connect.config_changes({"connector.class": current}, {"connector.class": desired}, SINK_PLUGINS)
+    assert keys == ([] if same else ["connector.class"])
+    # Without the installed plugins only the same spelling is the same class.
+    assert kafka_connect.config_changes({"connector.class": current}, {"connector.class": desired}) == [
+        "connector.class"
+    ]
+
+
 # -- masking -------------------------------------------------------------------------------------
 
 
@@ -87,6 +114,8 @@ def test_config_changes(current, desired, keys):
         ("tasks.max", False),
         ("key.converter", False),
         ("file", False),
+        ("connection.url", True),
+        ("connection.uri", True),
     ],
 )
 def test_is_secret_key(key, secret):
@@ -115,6 +144,53 @@ def test_mask_config():
 def test_secret_values():
     config = {"a.password": "hunter22", "b.secret": ["x", "y"], "topics": "t", "c.token": None}
     assert kafka_connect.secret_values(config) == ["hunter22", "x,y"]
+
+
+@pytest.mark.parametrize(
+    "value, secret",
+    [
+        ("jdbc:postgresql://db/x?user=u&password=pw1", True),
+        ("jdbc:sqlserver://db;user=u;Password=pw1", True),
+        ("dsn:pwd=pw1", True),
+        ("jdbc:postgresql://db/x?user=u", False),
+        ("password", False),
+        (None, False),
+        (3, False),
+    ],
+)
+def test_is_secret_value(value, secret):
+    assert kafka_connect.is_secret_value(value) is secret
+
+
+def test_mask_config_masks_urls_and_values_with_a_password():
+    config = {
+        "connection.url": "jdbc:postgresql://db/x?user=u",
+        "other.url": "jdbc:mysql://db/x?user=u&password=pw1",
+        "topics": "t",
+    }
+    assert kafka_connect.mask_config(config) == {
+        "connection.url": "********",
+        "other.url": "********",
+        "topics": "t",
+    }
+
+
+@pytest.mark.parametrize(
+    "value, passwords",
+    [
+        ("jdbc:postgresql://db/x?user=u&password=pw-1&ssl=true", ["pw-1"]),
+        ("jdbc:sqlserver://db:1433;user=u;password=pw-2;encrypt=true", ["pw-2"]),
+        ("jdbc:mysql://u:pw-3@db:3306/x", ["pw-3"]),
+        ("mongodb://u:pw-4@db/x", ["pw-4"]),
+        ("jdbc:oracle:thin:scott/pw-5@db:1521:orcl", ["pw-5"]),
+        ("http://es:9200", []),
+    ],
+)
+def test_secret_values_include_the_passwords_inside(value, passwords):
+    assert kafka_connect.secret_values({"connection.url": value, "topics": "t"}) == sorted([value] + passwords)
+    # Any key: a value with password= is a secret.
+    if "password=" in value:
+        assert value in kafka_connect.secret_values({"my.dsn": value})
 
 
 def test_invalid_patterns():

@@ -218,7 +218,18 @@ def test_one_invalid_connector_of_a_set_changes_nothing(fake, run):
         (
             dict(connectors=[], purge=True),
             "Failed to manage connectors: purge=true with an empty connectors list would delete every connector of "
-            "the Connect cluster; list the connectors to keep, or delete connectors by name with state=absent",
+            "the Connect cluster; list the connectors to keep, delete connectors by name with state=absent and no "
+            "purge, or set purge_all=true to delete them all",
+        ),
+        (
+            dict(connectors=[dict(name="a", state="absent")], purge=True),
+            "Failed to manage connectors: purge=true with a connectors list that keeps no connector (every entry "
+            "has state=absent) would delete every connector of the Connect cluster; list the connectors to keep, "
+            "delete connectors by name with state=absent and no purge, or set purge_all=true to delete them all",
+        ),
+        (
+            dict(connectors=[dict(name="a", config=CONFIG)], purge_all=True),
+            "Failed to manage connectors: purge_all=true only confirms purge=true; set purge=true too",
         ),
         (dict(name="x", purge=True), "purge is True but all of the following are missing: connectors"),
         (dict(name="x", connectors=[]), "parameters are mutually exclusive: connectors|name"),
@@ -472,3 +483,82 @@ def test_a_refused_write_reports_changed_only_after_a_successful_one(fake, run, 
     assert failed
     assert result["changed"] is changed
     assert result["msg"].startswith(f"Failed to write the config of connector {'b' if fail_second else 'a'}: HTTP 400")
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_purge_keeping_nothing_is_refused_and_changes_nothing(fake, run, check_mode):
+    """Issue 13 item 9: every listed connector absent plus purge would delete every connector."""
+    for name in ("a", "x"):
+        fake.add(name, CONFIG)
+    args = dict(connectors=[dict(name="a", state="absent")], purge=True)
+    failed, result = run(args, check_mode=check_mode)
+    assert failed and not result["changed"]
+    assert "purge_all=true" in result["msg"]
+    assert sorted(fake.connectors) == ["a", "x"]
+    assert fake.requests == []
+
+
+def test_purge_all_deletes_every_connector(fake, run):
+    for name in ("a", "x"):
+        fake.add(name, CONFIG)
+    args = dict(connectors=[dict(name="a", state="absent")], purge=True, purge_all=True)
+    failed, check = run(args, check_mode=True)
+    assert not failed and check["changed"]
+    assert check["actions"] == ["a: delete", "x: delete"]
+    assert fake.writes == []
+    failed, result = run(dict(connectors=[], purge=True, purge_all=True))
+    assert not failed and result["changed"]
+    assert fake.connectors == {}
+
+
+@pytest.mark.parametrize(
+    "existing, wanted",
+    [
+        ("org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSink"),
+        ("org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSinkConnector"),
+        ("FileStreamSink", "org.apache.kafka.connect.file.FileStreamSinkConnector"),
+    ],
+)
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_connector_class_alias_is_no_change(fake, run, existing, wanted, check_mode):
+    fake.add("orders", dict(CONFIG, **{"connector.class": existing}))
+    failed, result = run(dict(name="orders", config=dict(CONFIG, **{"connector.class": wanted})), check_mode=check_mode)
+    assert not failed
+    assert not result["changed"]
+    assert result["actions"] == []
+    assert result["connector"]["config"]["connector.class"] == existing
+    assert fake.writes == []
+
+
+def test_connector_class_alias_with_another_change_updates_only_that_key(fake, run):
+    fake.add("orders", dict(CONFIG, **{"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector"}))
+    failed, result = run(dict(name="orders", config=dict(CONFIG, **{"tasks.max": 2})), diff=True)
+    assert not failed
+    assert result["actions"] == ["orders: update config (tasks.max)"]
+    # Another plugin is a change.
+    other = dict(CONFIG, **{"tasks.max": 2, "connector.class": "FileStreamSource"})
+    failed, result = run(dict(name="orders", config=other))
+    assert result["actions"] == ["orders: update config (connector.class)"]
+
+
+JDBC_PASSWORD = "jdbc-pw-71c0"
+
+
+def test_passwords_in_urls_and_values_are_masked_everywhere(fake, run):
+    """Issue 13 item 9: connection.url and values containing password= in results, diffs and messages."""
+    url = f"jdbc:postgresql://db/x?user=u&password={JDBC_PASSWORD}"
+    config = dict(CONFIG, **{"connection.url": url})
+    failed, created = run(dict(name="orders", config=config), diff=True)
+    assert not failed
+    assert created["connector"]["config"]["connection.url"] == "********"
+    assert created["diff"]["after"]["orders"]["config"]["connection.url"] == "********"
+    changed = dict(config, **{"connection.url": url + "&ssl=true"})
+    failed, updated = run(dict(name="orders", config=changed), diff=True)
+    assert updated["diff"]["before"]["orders"]["config"] == {"connection.url": "********"}
+    # A worker's message that quotes the value (here: its validation of tasks.max) or a part of it.
+    bad = dict(changed, **{"tasks.max": f"password={JDBC_PASSWORD}"})
+    failed, refused = run(dict(name="orders", config=bad))
+    assert failed
+    assert "Invalid value ******** for configuration tasks.max" in refused["msg"]
+    for result in (created, updated, refused):
+        assert JDBC_PASSWORD not in json.dumps(result)
