@@ -75,6 +75,8 @@ notes:
     comma-joined elements); the C(name) key is ignored.
   - Values of configuration keys that look like secrets (keys containing C(password), C(secret),
     C(token), C(credential), C(sasl.jaas.config), C(key.id), C(access.key), C(private.key),
-    C(api.key), C(keystore.key), C(user.info) or C(connection.uri), case-insensitive, plus
-    O(secret_keys)) are shown as C(********) in diffs, results and messages.
+    C(api.key), C(keystore.key), C(user.info), C(connection.uri) or C(connection.url), case-insensitive,
+    plus O(secret_keys)), and any value containing C(password=), C(passwd=) or C(pwd=) whatever its key
+    (JDBC URLs), are shown as C(********) in diffs, results and messages; Ansible also hides these values
+    (and the passwords inside them) in warnings and error texts.
 """
