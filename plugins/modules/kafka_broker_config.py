@@ -80,7 +80,9 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the dynamically applied keys before and after; values of sensitive keys are masked.
+      - The diff shows the dynamically applied keys and the keys of O(reset) before and after; values of sensitive keys
+        are masked. After a reset a key shows the value the broker falls back to (re-read); in check mode, which
+        cannot know that value, it shows V((per-broker value deleted\)).
   platform:
     platforms: posix
 notes:
@@ -182,10 +184,13 @@ config:
   type: dict
   sample: {"log.retention.ms": "604800000", "num.io.threads": "16", "auto.create.topics.enable": "true"}
 diff:
-  description: The applied keys before and after (sensitive values masked).
+  description:
+    - The applied and the reset keys before and after (sensitive values masked). A reset key shows the value the
+      broker reports after the reset, in check mode C((per-broker value deleted\)).
   returned: when diff mode is enabled
   type: dict
-  sample: {"before": {"num.io.threads": "8"}, "after": {"num.io.threads": "16"}}
+  sample: {"before": {"num.io.threads": "8", "log.cleaner.threads": "4"},
+           "after": {"num.io.threads": "16", "log.cleaner.threads": "1"}}
 """
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import SCOPE_BROKER
@@ -257,18 +262,44 @@ def dynamic_keys(keys, entries):
     ]
 
 
-def confirm(admin, name, items, timeout):
-    """Re-read until the broker reports every applied value; returns the entries."""
+# What a reset key shows after the reset in check mode: the value the broker falls back to (server.properties as
+# loaded at its start, a cluster-wide dynamic default or Kafka's default) is only known once the broker reports it.
+RESET_PREDICTED = "(per-broker value deleted)"
+
+
+def reset_settled(key, entries):
+    """Whether the broker reports ``key`` without its per-broker dynamic value, with the value it falls back to.
+
+    In ZooKeeper mode a broker drops a deleted value from its dynamic configs before its current configuration has
+    the fallback value (in between it reconfigures the component): for a moment DescribeConfigs reports the old value
+    with the fallback's source. The synonym of that source holds the fallback value then (confluent-kafka keys the
+    synonyms by name, so a source's synonym may be missing: then the source alone decides)."""
+    entry = entries.get(key)
+    if entry is None:
+        return True
+    source = source_value(getattr(entry, "source", SOURCE_DEFAULT))
+    if source == SOURCE_DYNAMIC_BROKER:
+        return False
+    for synonym in (getattr(entry, "synonyms", None) or {}).values():
+        if source_value(getattr(synonym, "source", SOURCE_DEFAULT)) == source:
+            return synonym.value == entry.value
+    return True
+
+
+def confirm(admin, name, items, resets, timeout):
+    """Re-read until the broker reports every applied value and no per-broker value of the ``resets``; returns the
+    entries."""
+
+    def pending(entries):
+        return applied_matches(items, entries) + [key for key in resets if not reset_settled(key, entries)]
 
     def reason(entries):
-        return (
-            f"after {timeout}s {resource_label(name)} does not report the new value of "
-            f"{', '.join(applied_matches(items, entries))} yet"
-        )
+        keys = ", ".join(pending(entries))
+        return f"after {timeout}s {resource_label(name)} does not report the new value of {keys} yet"
 
     return poll_until(
         lambda: describe_broker(admin, name, timeout),
-        lambda entries: not applied_matches(items, entries),
+        lambda entries: not pending(entries),
         timeout,
         f"confirm the dynamic configuration of {resource_label(name)}",
         reason,
@@ -287,6 +318,15 @@ def config_view(items, entries):
         else:
             view[item["key"]] = entry.value
     return view
+
+
+def shown_value(key, entry):
+    """A key's value as results and diffs show it (sensitive values masked, None: no value)."""
+    if entry is None:
+        return None
+    if is_sensitive(key):
+        return REDACTED if is_set(entry) else None
+    return entry.value
 
 
 def predicted_view(items):
@@ -308,16 +348,20 @@ def run(module, admin):
     current = describe_broker(admin, name, timeout)
     items = plan_changes(params["config"], current, scope, params["update_sensitive"])
     resets = dynamic_keys(params["reset"], current)
+    reset_diff = dict(before={key: shown_value(key, current[key]) for key in resets}, after={})
     dynamic = [item for item in items if item["action"] == "dynamic"]
     if dynamic:
         alter_broker(admin, name, dynamic, timeout, validate_only=module.check_mode)
     if resets:
         delete_dynamic(admin, name, resets, timeout, validate_only=module.check_mode)
-    if dynamic and not module.check_mode:
-        view = config_view(items, confirm(admin, name, items, timeout))
+    if (dynamic or resets) and not module.check_mode:
+        entries = confirm(admin, name, items, resets, timeout)
+        view = config_view(items, entries) if dynamic else predicted_view(items)
+        reset_diff["after"] = {key: shown_value(key, entries.get(key)) for key in resets}
     else:
         view = predicted_view(items)
-    return items, view, resets
+        reset_diff["after"] = {key: RESET_PREDICTED for key in resets}
+    return items, view, resets, reset_diff
 
 
 def main():
@@ -342,7 +386,7 @@ def main():
 
     try:
         admin = module.admin_client()
-        items, view, resets = run(module, admin)
+        items, view, resets, reset_diff = run(module, admin)
     except KafkaOpsError as e:
         if secrets:
             e = KafkaOpsError(e.action, reason=redact(e.reason or "", secrets), **e.details)
@@ -362,7 +406,10 @@ def main():
         config=view,
     )
     if module._diff:
-        result["diff"] = summary["diff"]
+        result["diff"] = dict(
+            before=dict(summary["diff"]["before"], **reset_diff["before"]),
+            after=dict(summary["diff"]["after"], **reset_diff["after"]),
+        )
     module.exit_json(**result)
 
 

@@ -36,8 +36,10 @@ DYNAMIC = ConfigSource.DYNAMIC_BROKER_CONFIG.value
 SECRET = "ks-pa55-91x"
 
 
-def entry(value, read_only=False, source=STATIC, sensitive=False):
-    return SimpleNamespace(value=value, is_read_only=read_only, source=source, is_sensitive=sensitive)
+def entry(value, read_only=False, source=STATIC, sensitive=False, synonyms=None):
+    return SimpleNamespace(
+        value=value, is_read_only=read_only, source=source, is_sensitive=sensitive, synonyms=synonyms or {}
+    )
 
 
 def broker_entries():
@@ -377,12 +379,16 @@ def test_reset_deletes_only_dynamic_values(run_module, fake_admin, check_mode):
     admin.configs["1"]["num.io.threads"] = entry("8", source=STATIC)
     reset = ["log.cleaner.threads", "num.io.threads", "no.such.key"]
     failed, result = run_module(
-        kafka_broker_config.main, args(broker_id=1, config={}, reset=reset), check_mode=check_mode
+        kafka_broker_config.main, args(broker_id=1, config={}, reset=reset), check_mode=check_mode, diff=True
     )
     assert not failed, result
     assert result["changed"] is True
     assert result["reset"] == ["log.cleaner.threads"]
     assert admin.alter_calls == [("1", {"log.cleaner.threads": "DELETE"}, check_mode)]
+    # --diff shows the reset (it printed nothing before): the value the broker falls back to, re-read; check mode
+    # cannot know it.
+    after = "(per-broker value deleted)" if check_mode else "1"
+    assert result["diff"] == dict(before={"log.cleaner.threads": "4"}, after={"log.cleaner.threads": after})
     if not check_mode:
         failed, again = run_module(kafka_broker_config.main, args(broker_id=1, config={}, reset=reset))
         assert not failed and again["changed"] is False and again["reset"] == []
@@ -395,3 +401,45 @@ def test_reset_and_config_must_not_overlap(run_module, fake_admin):
     )
     assert failed
     assert "num.io.threads is both in config and in reset" in result["msg"]
+
+
+def test_reset_waits_until_the_broker_reports_it_and_diffs_with_the_set_keys(run_module, fake_admin, monkeypatch):
+    admin = fake_admin()
+    admin.configs["1"]["log.cleaner.threads"] = entry("4", source=DYNAMIC)
+    alter, describe = admin.incremental_alter_configs, admin.describe_configs
+    reads_until_deleted = []
+
+    def late_delete(resources, request_timeout, validate_only=False):
+        # The broker reports the deleted value three reads later (its ZooKeeper notification, then its reconfiguration).
+        (resource,) = resources
+        if resource.incremental_configs[0].incremental_operation == AlterConfigOpType.DELETE and not validate_only:
+            admin.alter_calls.append((resource.name, {"log.cleaner.threads": "DELETE"}, False))
+            reads_until_deleted.append(3)
+            return {resource: done()}
+        return alter(resources, request_timeout, validate_only)
+
+    def late_describe(resources, request_timeout):
+        if reads_until_deleted:
+            reads_until_deleted[0] -= 1
+            fallback = {"log.cleaner.threads": entry("1", source=STATIC)}
+            if reads_until_deleted[0] < 0:
+                admin.configs["1"]["log.cleaner.threads"] = entry("1", source=STATIC, synonyms=fallback)
+            elif reads_until_deleted[0] < 1:
+                # As a ZooKeeper-mode broker for a moment: the fallback's source with the old value.
+                admin.configs["1"]["log.cleaner.threads"] = entry("4", source=STATIC, synonyms=fallback)
+        return describe(resources, request_timeout)
+
+    monkeypatch.setattr(admin, "incremental_alter_configs", late_delete)
+    monkeypatch.setattr(admin, "describe_configs", late_describe)
+    failed, result = run_module(
+        kafka_broker_config.main,
+        args(broker_id=1, config={"num.io.threads": 16}, reset=["log.cleaner.threads"]),
+        diff=True,
+    )
+    assert not failed, result
+    assert admin.alter_calls[-1] == ("1", {"log.cleaner.threads": "DELETE"}, False)
+    assert len(admin.describe_calls) >= 5  # the first read, then until the reset shows with its value
+    assert result["diff"] == dict(
+        before={"num.io.threads": "8", "log.cleaner.threads": "4"},
+        after={"num.io.threads": "16", "log.cleaner.threads": "1"},
+    )
