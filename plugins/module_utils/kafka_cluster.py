@@ -159,6 +159,16 @@ def zookeeper_path(chroot, path):
     return chroot + path
 
 
+def read_znode(zk, path):
+    """The data of the znode at ``path`` (bytes), or None when it does not exist."""
+    with translate_errors(f"read {path} in ZooKeeper"):
+        try:
+            data, _stat = zk.get(path)
+        except NoNodeError:
+            return None
+    return data
+
+
 def parse_broker_ids(children):
     """Broker ids from the children of ``/brokers/ids`` (strings), sorted as ints."""
     return sorted(int(child) for child in children if to_native(child).isdigit())
@@ -311,13 +321,8 @@ def zookeeper_broker_ids(zk, chroot):
 
 def zookeeper_controller_id(zk, chroot):
     """Broker id of the active controller according to ``<chroot>/controller``, or None."""
-    path = zookeeper_path(chroot, "/controller")
-    with translate_errors(f"read {path} in ZooKeeper"):
-        try:
-            data, _stat = zk.get(path)
-        except NoNodeError:
-            return None
-    return parse_controller_id(data)
+    data = read_znode(zk, zookeeper_path(chroot, "/controller"))
+    return None if data is None else parse_controller_id(data)
 
 
 def create_topic(admin, name, partitions, replication_factor, config, timeout):

@@ -34,6 +34,7 @@ import time
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_znode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_path
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
@@ -799,13 +800,9 @@ def read_topic_states(zk, chroot, topics):
     """``{topic: parse_topic_znode(...)}``; a topic that disappeared meanwhile is left out."""
     states = {}
     for topic in topics:
-        path = zookeeper_path(chroot, f"/brokers/topics/{topic}")
-        with translate_errors(f"read {path} in ZooKeeper"):
-            try:
-                data, _stat = zk.get(path)
-            except NoNodeError:
-                continue
-        states[topic] = parse_topic_znode(data, topic)
+        data = read_znode(zk, zookeeper_path(chroot, f"/brokers/topics/{topic}"))
+        if data is not None:
+            states[topic] = parse_topic_znode(data, topic)
     return states
 
 
@@ -816,13 +813,8 @@ def current_assignment(topic_states):
 
 def read_pending(zk, chroot):
     """Parsed ``/admin/reassign_partitions`` (empty when no ZooKeeper-triggered reassignment runs)."""
-    path = zookeeper_path(chroot, REASSIGN_ZNODE)
-    with translate_errors(f"read {path} in ZooKeeper"):
-        try:
-            data, _stat = zk.get(path)
-        except NoNodeError:
-            return {}
-    return parse_reassign_znode(data)
+    data = read_znode(zk, zookeeper_path(chroot, REASSIGN_ZNODE))
+    return {} if data is None else parse_reassign_znode(data)
 
 
 def start_reassignment(zk, chroot, moves, secured):
@@ -845,12 +837,10 @@ def read_broker_throttles(zk, chroot, broker_ids):
     result = {}
     for broker in broker_ids:
         path = zookeeper_path(chroot, f"/config/brokers/{broker}")
-        with translate_errors(f"read {path} in ZooKeeper"):
-            try:
-                data, _stat = zk.get(path)
-            except NoNodeError:
-                result[broker] = {}
-                continue
+        data = read_znode(zk, path)
+        if data is None:
+            result[broker] = {}
+            continue
         config = _parse_json(data, path).get("config") or {}
         result[broker] = {key: config[key] for key in BROKER_THROTTLE_KEYS if key in config}
     return result
@@ -962,13 +952,8 @@ def parse_marker(data):
 
 
 def read_marker(zk, chroot):
-    path = zookeeper_path(chroot, MARKER_ZNODE)
-    with translate_errors(f"read {path} in ZooKeeper"):
-        try:
-            data, _stat = zk.get(path)
-        except NoNodeError:
-            return None
-    return parse_marker(data)
+    data = read_znode(zk, zookeeper_path(chroot, MARKER_ZNODE))
+    return None if data is None else parse_marker(data)
 
 
 def write_marker(zk, chroot, moves, restore, secured):

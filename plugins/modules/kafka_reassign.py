@@ -755,7 +755,7 @@ class Reassigner:
             return
         if moving:
             outcome = cancel_reassignments(self.module.reassignment_client(), moving, self.request_timeout)
-            self.wrote = bool(outcome["cancelled"])
+            self.wrote |= bool(outcome["cancelled"])
             result["cancelled"] = outcome["cancelled"]
             if outcome["failed"]:
                 raise KafkaOpsError(
