@@ -74,28 +74,34 @@ aws-tests: venv ## aws provider against moto on loopback (environment, provision
 lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the lifecycle lab (inventories/lifecycle)
 	tests/lifecycle/run.sh
 
-molecule: prereqs ## molecule test of each scenario in SCENARIO (default: default replication)
-	for scenario in $(SCENARIO); do $(BIN)/molecule test -s $$scenario || exit 1; done
+molecule: prereqs ## each scenario in SCENARIO the way make test runs it (default: default replication)
+	for scenario in $(SCENARIO); do $(MAKE) --no-print-directory molecule-$$scenario || exit 1; done
 
 molecule-replication: prereqs ## molecule test of the replication scenario
 	$(BIN)/molecule test -s replication
 
-# One lab for two test groups: the lifecycle steps (scale up and down, broker replacement) run on the
-# default scenario's lab after its verify, through its docker_containers inventory; the lab is
-# destroyed afterwards whatever the outcome.
-molecule-default: prereqs ## molecule test of the default scenario, then tests/lifecycle on its lab
+# One lab for three test groups, on the default scenario's lab through its docker_containers inventory:
+# molecule's converges and verify, then the lifecycle steps (scale up and down, broker replacement), then
+# the reliability suite under load on the brokers the lifecycle left (its rolling restart with a changed
+# JVM option comes last, so no later playbook restarts every broker to take the option back: that cost
+# the lifecycle's first scale-up three restarts). The lab is destroyed afterwards whatever the outcome.
+molecule-default: prereqs ## molecule test of the default scenario, then tests/lifecycle and the reliability suite on its lab
 	$(BIN)/molecule destroy -s default
 	$(BIN)/molecule test -s default --destroy never && \
 	LIFECYCLE_INV=molecule/default/inventory LIFECYCLE_LAB=molecule LIFECYCLE_HOST_PREFIX=mol- \
-	LIFECYCLE_REUSE_LAB=1 BIN=$(BIN) tests/lifecycle/run.sh; \
+	LIFECYCLE_REUSE_LAB=1 BIN=$(BIN) tests/lifecycle/run.sh && \
+	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
+	$(BIN)/ansible-playbook -i molecule/default/inventory molecule/default/reliability.yml; \
 	rc=$$?; $(BIN)/molecule destroy -s default >/dev/null; exit $$rc
 
 # Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv. a+b runs
 # side by side stages that mostly wait and share no ports (module-tests 50000+, plugin-tests
 # 52000-52099, aws-tests' moto 52600-52699): alone, unit used 18 % of the CPUs, module-tests 43 %,
-# aws-tests 52 %; paired, the six took 419 s instead of 793 s. The molecule labs run one at a time
-# (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
-TEST_STAGES := venv+bundle connect-plugins+images lint+unit integration+plugin-tests module-tests+aws-tests \
+# aws-tests 52 %; paired, the six took 419 s instead of 793 s. a,b+c,d runs two lanes side by side, each
+# lane's stages one after the other: the six in pairs took 545 s (lint 92 | unit 77, integration 122 |
+# plugin-tests 62, module-tests 331 | aws-tests 287), so they go in two lanes of about 485 s each. The
+# molecule labs run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
+TEST_STAGES := venv+bundle connect-plugins+images lint,module-tests,plugin-tests+unit,integration,aws-tests \
 	molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table

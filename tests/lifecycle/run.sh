@@ -12,7 +12,7 @@
 #   inodes: no re-replication) with URP 0, replacing a broker without a volume is refused.
 # Usage: tests/lifecycle/run.sh   (KEEP_LAB=1 keeps the lab afterwards)
 # On a lab that is already up (make molecule-default runs it on the molecule default scenario's lab
-# after verify, through that scenario's docker_containers inventory):
+# after verify and before the reliability suite, through that scenario's docker_containers inventory):
 #   LIFECYCLE_INV=molecule/default/inventory LIFECYCLE_LAB=molecule LIFECYCLE_HOST_PREFIX=mol- \
 #   LIFECYCLE_REUSE_LAB=1 tests/lifecycle/run.sh
 # (REUSE: no destroy and site.yml first, the lab stays; the lab must hold brokers 0-2 and no topic lc-*).

@@ -3,9 +3,11 @@
 # (stage, seconds, budget) against the budgets in tests/stage-budgets.tsv. Over budget is a
 # warning line, never a failure; the first failing stage stops the run (its exit code is kept) and
 # the table still prints, so a slow or failing stage is visible in every CI log.
-# Usage: tools/ci/stages.sh STAGE[+STAGE...] ...   (make test runs it; TIMES_FILE=... keeps the TSV)
-# STAGE+STAGE runs those stages side by side, their output lines prefixed with [stage]: on 2 cores,
-# for stages that mostly wait (on Kafka, on downloads) and do not share ports or container names.
+# Usage: tools/ci/stages.sh LANE[+LANE...] ...   (make test runs it; TIMES_FILE=... keeps the TSV)
+# A LANE is STAGE[,STAGE...]: its stages run one after the other, and the lanes of a LANE+LANE spec run
+# side by side, their output lines prefixed with [stage]: on 2 cores, for stages that mostly wait (on
+# Kafka, on downloads) and do not share ports or container names. A lane stops at its first failing
+# stage; the other lanes finish what they run (their stages are still timed), and no later spec starts.
 # The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
 # stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits.
 set -uo pipefail
@@ -76,18 +78,28 @@ run_stage() {
   return $rc
 }
 
-# A spec a+b runs stages a and b side by side (each timed on its own); a plain spec runs alone.
+# run_lane "a,b,c" PREFIX: stages a, b, c one after the other, stopping at the first failure.
+run_lane() {
+  local stage lane_stages
+  IFS=, read -ra lane_stages <<<"$1"
+  for stage in "${lane_stages[@]}"; do
+    run_stage "$stage" "$2" || return $?
+  done
+}
+
+# A spec a+b,c runs lane a beside lane b,c (each stage timed on its own); a plain spec runs alone.
 for spec in "$@"; do
-  IFS=+ read -ra group <<<"$spec"
+  IFS=+ read -ra lanes <<<"$spec"
+  IFS=', ' read -ra group <<<"${spec//+/,}"
   group_ticks=$(cpu_ticks)
-  echo "== stage ${group[*]}$([ ${#group[@]} -gt 1 ] && echo ' (side by side)') ($(date -u +%H:%M:%S)) =="
-  if [ ${#group[@]} -eq 1 ]; then
-    run_stage "$spec" ""
+  echo "== stage ${spec//+/ | }$([ ${#lanes[@]} -gt 1 ] && echo ' (lanes side by side)') ($(date -u +%H:%M:%S)) =="
+  if [ ${#lanes[@]} -eq 1 ]; then
+    run_lane "$spec" ""
     rc=$?
   else
     pids=()
-    for stage in "${group[@]}"; do
-      run_stage "$stage" yes &
+    for lane in "${lanes[@]}"; do
+      run_lane "$lane" yes &
       pids+=($!)
     done
     for pid in "${pids[@]}"; do
