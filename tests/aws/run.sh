@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The aws provider against moto on 127.0.0.1 (port 52600-52699): environment.yml, provision_aws main / retire /
-# replace, the aws_ec2 inventory and the preflight refusals. Prints what it asserted. Usage: tests/aws/run.sh
+# replace, the aws_ec2 inventory and the preflight refusals. Every playbook runs the way users run it, through
+# inventories/aws (the aws_ec2 inventory and its group_vars, pointed at moto by AWS_URL), with only the AMI and the SSH
+# key given on the command line. Then the step files tests/aws/steps/*.sh run in name order (sourced: they use play,
+# refuse, check and note). Prints what it asserted. Usage: tests/aws/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,20 +32,24 @@ wait_ready 120 "moto on :$PORT" "$MOTO_PID" "$WORK/moto.log" curl -sf -o /dev/nu
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN
-ENV=prod DOMAIN=prod.kafka.internal
+# inventories/aws reads its endpoint from AWS_URL (the aws_ec2 plugin and group_vars/all's aws_endpoint_url).
+export AWS_URL=$ENDPOINT
+INV=inventories/aws
+# The environment a play is run for (-e aws_env=$PLAY_ENV, as the README's commands do); empty: none given.
+PLAY_ENV=prod
+ENV=prod
+domain_of() { "$BIN/python" -c "
+import sys, yaml
+print(yaml.safe_load(open('$INV/group_vars/all/10-environments.yml'))['aws_environments'][sys.argv[1]]['domain'])" "$1"; }
+DOMAIN=$(domain_of "$ENV")
 AMI=$("$BIN/python" -c "
 import boto3
 ec2 = boto3.client('ec2', endpoint_url='$ENDPOINT')
 print(sorted(i['ImageId'] for i in ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['ubuntu/images/*']}])['Images'])[0])")
+# What a user of inventories/aws replaces before the first run (group_vars/all/00-aws.yml says REPLACE).
 cat >"$WORK/vars.yml" <<VARS
-aws_endpoint_url: $ENDPOINT
-aws_env: $ENV
-aws_domain: $DOMAIN
 aws_ami_id: $AMI
 aws_ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMtsTuJ0A7vsqjQ4SlEW6GJpiRnPq1h9KbM0w0D0lWJ6 kafkaops-test
-aws_client_cidrs: [10.0.0.0/8]
-aws_ssh_cidrs: [192.0.2.0/24]
-aws_kafka_data_volume_size_gb: 10
 VARS
 
 SUMMARY=()
@@ -53,8 +60,8 @@ note() { SUMMARY+=("$*"); echo "== $*"; }
 play() {
   local expect=$1 name=$2; shift 2
   STEP=$((STEP + 1))
-  local log=$WORK/step$STEP.log
-  if ! "$BIN/ansible-playbook" -i localhost, -e "@$WORK/vars.yml" "$@" >"$log" 2>&1; then
+  local log=$WORK/step$STEP.log start=$SECONDS
+  if ! "$BIN/ansible-playbook" -i "$INV" -e "@$WORK/vars.yml" ${PLAY_ENV:+-e aws_env=$PLAY_ENV} "$@" >"$log" 2>&1; then
     tail -40 "$log"; echo "FAILED: $name" >&2; exit 1
   fi
   local changed
@@ -63,19 +70,19 @@ play() {
     0) [[ $changed == 0 ]] || { grep -B3 '^changed:' "$log" | tail -30; echo "FAILED: $name changed=$changed, expected 0" >&2; exit 1; } ;;
     changed) [[ $changed -gt 0 ]] || { echo "FAILED: $name changed nothing" >&2; exit 1; } ;;
   esac
-  note "$name: ok (changed=$changed)"
+  note "$name: ok (changed=$changed, $((SECONDS - start)) s)"
 }
 # refuse NAME MESSAGE PLAYBOOK [ARGS...]: the play must fail with MESSAGE and change nothing.
 refuse() {
   local name=$1 message=$2; shift 2
   STEP=$((STEP + 1))
-  local log=$WORK/step$STEP.log
-  if "$BIN/ansible-playbook" -i localhost, -e "@$WORK/vars.yml" "$@" >"$log" 2>&1; then
+  local log=$WORK/step$STEP.log start=$SECONDS
+  if "$BIN/ansible-playbook" -i "$INV" -e "@$WORK/vars.yml" ${PLAY_ENV:+-e aws_env=$PLAY_ENV} "$@" >"$log" 2>&1; then
     echo "FAILED: $name succeeded" >&2; exit 1
   fi
   grep -qF -- "$message" "$log" || { tail -30 "$log"; echo "FAILED: $name: no message '$message'" >&2; exit 1; }
   grep -q '^localhost *: .*changed=0 ' "$log" || { echo "FAILED: $name changed something" >&2; exit 1; }
-  note "$name: refused with '$message', changed=0"
+  note "$name: refused with '$message', changed=0 ($((SECONDS - start)) s)"
 }
 check() {
   local name=$1; shift
@@ -84,10 +91,12 @@ check() {
     { echo "$out"; echo "FAILED: $name" >&2; exit 1; }
   note "$name: $(tail -1 <<<"$out") -- $(grep -c '^ok' <<<"$out") checks incl. $(grep '^ok' <<<"$out" | grep -E 'round-robin|new|same|nothing' | sed 's/^ok: //' | paste -sd ';' -)"
 }
+# main: the provisioning play site.yml imports; retire / replace: the entry points scale.yml / replace_broker.yml use.
+MAIN=playbooks/provision.yml
 PROVISION=tests/aws/provision.yml
 
 # Preflight refusals before the environment exists.
-refuse "main without an environment" "run playbooks/environment.yml first" $PROVISION
+refuse "main without an environment" "run playbooks/environment.yml first" $MAIN
 # 1. Environment: create, then idempotent, then a no-op in check mode.
 play changed "environment.yml (create)" playbooks/environment.yml
 play 0 "environment.yml (second run)" playbooks/environment.yml
@@ -97,13 +106,13 @@ play 0 "environment.yml --check" playbooks/environment.yml --check
 note "environment resources: $(tail -1 "$WORK/env.out")"
 
 # 2. Three brokers, twice.
-play changed "provision main, 3 brokers" $PROVISION
+play changed "provision main, 3 brokers" $MAIN
 check "state after main (3)" --brokers 0,1,2 --save "$WORK/s3.json"
-play 0 "provision main, 3 brokers (second run)" $PROVISION
+play 0 "provision main, 3 brokers (second run)" $MAIN
 check "state after second main (3)" --brokers 0,1,2 --save "$WORK/s3b.json" --previous "$WORK/s3.json" --unchanged
 
 # 3. The dynamic inventory against moto.
-AWS_URL=$ENDPOINT "$BIN/ansible-inventory" -i inventories/aws/aws_ec2.yml --list >"$WORK/inventory.json" 2>"$WORK/inventory.err"
+"$BIN/ansible-inventory" -i "$INV" --list >"$WORK/inventory.json" 2>"$WORK/inventory.err"
 "$BIN/python" - "$WORK/inventory.json" "$DOMAIN" <<'PY' || { cat "$WORK/inventory.err"; echo "FAILED: inventory" >&2; exit 1; }
 import json, sys
 def plain(value):  # ansible-inventory --list marks strings from AWS as {"__ansible_unsafe": "..."}
@@ -126,9 +135,9 @@ PY
 note "aws_ec2 inventory (AWS_URL=moto): ok"
 
 # 4. Scale 3 -> 4, then main with 3 must refuse and change nothing.
-play changed "provision main, 4 brokers" $PROVISION -e kafka_broker_count=4
+play changed "provision main, 4 brokers" $MAIN -e kafka_broker_count=4
 check "state after scale to 4" --brokers 0,1,2,3 --save "$WORK/s4.json" --previous "$WORK/s3b.json" --added 1
-refuse "main with 3 while 4 exist" "playbooks/scale.yml" $PROVISION -e kafka_broker_count=3
+refuse "main with 3 while 4 exist" "playbooks/scale.yml" $MAIN -e kafka_broker_count=3
 check "state after the refusal" --brokers 0,1,2,3 --save "$WORK/s4b.json" --previous "$WORK/s4.json" --unchanged
 
 # 5. Retire broker 3 (with a final snapshot), twice.
@@ -147,8 +156,8 @@ play changed "provision replace 1" $PROVISION -e provision_entry=replace -e prov
 check "state after replace" --brokers 0,1,2 --save "$WORK/s6.json" --previous "$WORK/s5b.json" --replaced 1
 
 # 7. Clear errors.
-refuse "bad AMI" "AMI ami-00000000 not found in region eu-central-1" $PROVISION -e aws_ami_id=ami-00000000
-refuse "unknown subnet" "Unknown subnet ids in aws_private_subnet_ids: ['subnet-0000dead']" $PROVISION \
+refuse "bad AMI" "AMI ami-00000000 not found in region eu-central-1" $MAIN -e aws_ami_id=ami-00000000
+refuse "unknown subnet" "Unknown subnet ids in aws_private_subnet_ids: ['subnet-0000dead']" $MAIN \
   -e '{"aws_private_subnet_ids": ["subnet-0000dead"]}'
 refuse "replace without a data volume" "never creates an empty one" $PROVISION -e provision_entry=replace \
   -e provision_replace_broker_id=7
@@ -166,9 +175,15 @@ refuse "replace with no subnet in the volume's AZ" "attaches only to an instance
 check "state after the AZ refusal" --brokers 0,1,2 --save "$WORK/s7.json" --previous "$WORK/s6.json" --unchanged
 (
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-  refuse "no credentials" "no AWS credentials" $PROVISION
+  refuse "no credentials" "no AWS credentials" $MAIN
 ) || exit 1
 SUMMARY+=("no credentials: refused with 'no AWS credentials', changed=0")
+
+for step in tests/aws/steps/*.sh; do
+  [[ -e $step ]] || continue
+  # shellcheck source=/dev/null
+  source "$step"
+done
 
 echo
 echo "tests/aws: all passed in $((SECONDS - START)) s against moto on $ENDPOINT"
