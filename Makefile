@@ -99,9 +99,10 @@ molecule-default: prereqs ## molecule test of the default scenario, then tests/l
 # 52000-52099, aws-tests' moto 52600-52699): alone, unit used 18 % of the CPUs, module-tests 43 %,
 # aws-tests 52 %; paired, the six took 419 s instead of 793 s. a,b+c,d runs two lanes side by side, each
 # lane's stages one after the other: the six in pairs took 545 s (lint 92 | unit 77, integration 122 |
-# plugin-tests 62, module-tests 331 | aws-tests 287), so they go in two lanes of about 485 s each. The
-# molecule labs run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
-TEST_STAGES := venv+bundle connect-plugins+images lint,module-tests,plugin-tests+unit,integration,aws-tests \
+# plugin-tests 62, module-tests 331 | aws-tests 287), in two lanes 479 s; with aws-tests at about 420 s (two
+# environments through inventories/aws) unit moves to the first lane (about 555 | 535 s). The molecule labs
+# run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
+TEST_STAGES := venv+bundle connect-plugins+images lint,unit,module-tests,plugin-tests+integration,aws-tests \
 	molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table
