@@ -131,6 +131,18 @@ def snapshot(ec2, r53, env, domain):
         for a in ec2.describe_addresses(Filters=by_env)["Addresses"]
     )
     snap["key_pairs"] = sorted(k["KeyName"] for k in ec2.describe_key_pairs(Filters=by_env)["KeyPairs"])
+    iam = boto3.client("iam", endpoint_url=ec2.meta.endpoint_url, region_name=ec2.meta.region_name)
+    snap["iam_roles"] = sorted(
+        (
+            r["RoleName"],
+            sorted(
+                p["InstanceProfileName"]
+                for p in iam.list_instance_profiles_for_role(RoleName=r["RoleName"])["InstanceProfiles"]
+            ),
+        )
+        for r in iam.list_roles()["Roles"]
+        if {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=r["RoleName"])["Tags"]}.get("kafkaops:env") == env
+    )
     snap["zones"] = []
     for z in zones:
         detail = r53.get_hosted_zone(Id=z["Id"])
@@ -345,7 +357,7 @@ def check_absent(ec2, r53, args, check):
     check(not zones, f"no zone {args.domain}")
     snap = snapshot(ec2, r53, args.env, args.domain)
     check(not snap["instances"], "no instance (bastion, brokers, ZooKeeper)")
-    check(not snap["eips"] and not snap["key_pairs"], "no Elastic IP, no key pair")
+    check(not snap["eips"] and not snap["key_pairs"] and not snap["iam_roles"], "no Elastic IP, key pair, IAM role")
     nats = [
         n
         for n in ec2.describe_nat_gateways()["NatGateways"]
