@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Sourced by tests/aws/run.sh (uses play, refuse, note, $INV, $WORK, $ENDPOINT, $BIN, $DOMAIN, $PLAY_ENV).
+# Issue 14 items 3 and 5, environment side. check_env.py (run by run.sh after environment.yml) already asserted prod's
+# network: one NAT gateway with its Elastic IP, a route table per private subnet with 0.0.0.0/0 through it, the S3
+# gateway endpoint on those tables, deliberate egress rules, clients on 9095 only, the bastion on IMDSv2 with hop limit
+# 1. Here: bad input is refused before any change, and the 9093 opt-in is predicted by --check with its warning while
+# nothing changes.
+env_check() { "$BIN/python" tests/aws/check_env.py --endpoint "$ENDPOINT" "$@"; }
+
+PLAY_ENV=prod
+refuse "environment.yml with aws_nat_gateways=two" "value of aws_nat_gateways must be one of: none, single, per_az, got: two" \
+  playbooks/environment.yml -e aws_nat_gateways=two
+refuse "environment.yml with per_az and no public subnets for it" "per_az needs the 2 public subnets" \
+  playbooks/environment.yml -e aws_nat_gateways=per_az -e '{"aws_nat_public_subnet_cidrs": []}'
+play changed "environment.yml --check with aws_client_sasl_plaintext=true" playbooks/environment.yml --check \
+  -e aws_client_sasl_plaintext=true
+grep -q "WARNING: aws_client_sasl_plaintext=true opens 9093" "$WORK/step$STEP.log" ||
+  { echo "FAILED: no warning for aws_client_sasl_plaintext" >&2; exit 1; }
+grep -B2 '^changed' "$WORK/step$STEP.log" | grep -q "cluster's security group" ||
+  { echo "FAILED: --check did not predict the security group change" >&2; exit 1; }
+out=$(env_check --env prod --domain "$DOMAIN") || { echo "$out"; echo "FAILED: the --check run changed prod" >&2; exit 1; }
+note "9093 opt-in: --check predicts the rule change and warns, prod still 9095-only ($(tail -1 <<<"$out"))"
