@@ -1,7 +1,10 @@
-"""Assert what provision_aws left in (moto's) EC2 and Route53, and save it for the next step's comparison.
+"""Assert what provision_aws left in (moto's) EC2, IAM and Route53, and save it for the next step's comparison.
 
 python tests/aws/check_state.py --endpoint URL --env prod --domain D --brokers 0,1,2 --save S.json
     [--previous P.json] [--added N] [--unchanged] [--replaced ID]
+    [--services connect] [--connect-profile NAME --s3-bucket B --s3-prefix P [--s3-kms-key ARN]]
+    [--volume-size GIB] [--volume-iops N] [--volume-throughput N] [--volume-kms-key ARN --kms-brokers 3]
+Always: every broker and ZooKeeper instance requires IMDSv2 (hop limit 1) and has termination protection.
 Prints one "ok" line per assertion; exits 1 on the first failure.
 """
 
@@ -16,6 +19,7 @@ LIVE = ["pending", "running", "stopping", "stopped"]
 
 def read_state(endpoint, region, env, domain, device):
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
+    profiles = {}
     r53 = boto3.client("route53", endpoint_url=endpoint, region_name=region)
     filters = [{"Name": "tag:kafkaops:env", "Values": [env]}, {"Name": "instance-state-name", "Values": LIVE}]
     instances = [i for r in ec2.describe_instances(Filters=filters)["Reservations"] for i in r["Instances"]]
@@ -25,6 +29,9 @@ def read_state(endpoint, region, env, domain, device):
         if tags.get("kafkaops:role") not in ("kafka", "zookeeper"):
             continue
         data = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if m["DeviceName"] == device]
+        metadata = inst.get("MetadataOptions", {})
+        protection = ec2.describe_instance_attribute(InstanceId=inst["InstanceId"], Attribute="disableApiTermination")
+        profiles[tags["kafkaops:fqdn"]] = inst.get("IamInstanceProfile", {}).get("Arn")
         hosts[tags["kafkaops:fqdn"]] = {
             "role": tags["kafkaops:role"],
             "instance_id": inst["InstanceId"],
@@ -32,6 +39,10 @@ def read_state(endpoint, region, env, domain, device):
             "az": inst["Placement"]["AvailabilityZone"],
             "data_volumes": data,
             "broker_id": tags.get("kafkaops:broker_id"),
+            "imds": [metadata.get("HttpTokens"), metadata.get("HttpPutResponseHopLimit")],
+            "protected": protection["DisableApiTermination"]["Value"],
+            "profile": profiles[tags["kafkaops:fqdn"]],
+            "services": tags.get("kafkaops:services"),
         }
     vol_filters = [
         {"Name": "tag:kafkaops:env", "Values": [env]},
@@ -45,6 +56,10 @@ def read_state(endpoint, region, env, domain, device):
             "encrypted": vol["Encrypted"],
             "type": vol["VolumeType"],
             "attachments": [(a["InstanceId"], a["Device"]) for a in vol.get("Attachments", [])],
+            "size": vol["Size"],
+            "iops": vol.get("Iops"),
+            "throughput": vol.get("Throughput"),
+            "kms_key": vol.get("KmsKeyId"),
         }
     zone = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == domain + "."][0]
     records = {}
@@ -52,6 +67,52 @@ def read_state(endpoint, region, env, domain, device):
         if rs["Type"] == "A":
             records[rs["Name"].rstrip(".")] = sorted(v["Value"] for v in rs["ResourceRecords"])
     return {"hosts": hosts, "volumes": volumes, "records": records}
+
+
+def read_role(endpoint, region, name):
+    """The IAM role NAME: trust policy, inline policies, managed policies, instance profiles (None when absent)."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    inline = {
+        policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+    }
+    return {
+        "trust": role["AssumeRolePolicyDocument"],
+        "inline": inline,
+        "managed": iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"],
+        "profiles": [p["Arn"] for p in iam.list_instance_profiles_for_role(RoleName=name)["InstanceProfiles"]],
+    }
+
+
+def expected_policy(bucket, prefix, kms_key):
+    """The least-privilege policy provision_aws gives the Connect hosts."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    listing = {"Sid": "ListBackupPrefix", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [prefix, prefix + "*"]}}
+    statements = [
+        listing,
+        {
+            "Sid": "ReadWriteBackupObjects",
+            "Effect": "Allow",
+            "Action": ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            "Resource": f"{bucket_arn}/{prefix}*",
+        },
+    ]
+    if kms_key:
+        statements.append(
+            {
+                "Sid": "UseBackupKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                "Resource": kms_key,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 class Checker:
@@ -80,6 +141,16 @@ def main():
     parser.add_argument("--added", type=int, help="brokers added since --previous")
     parser.add_argument("--unchanged", action="store_true", help="nothing changed since --previous")
     parser.add_argument("--replaced", type=int, help="broker whose instance was replaced since --previous")
+    parser.add_argument("--services", help="expected tag kafkaops:services of every broker")
+    parser.add_argument("--connect-profile", help="IAM role/instance profile every broker (and no other instance) has")
+    parser.add_argument("--s3-bucket", help="bucket of --connect-profile's policy")
+    parser.add_argument("--s3-prefix", default="", help="prefix of --connect-profile's policy")
+    parser.add_argument("--s3-kms-key", default="", help="KMS key ARN of --connect-profile's policy")
+    parser.add_argument("--volume-size", type=int, help="GiB of every data volume")
+    parser.add_argument("--volume-iops", type=int, help="IOPS of every data volume")
+    parser.add_argument("--volume-throughput", type=int, help="MiB/s of every data volume")
+    parser.add_argument("--volume-kms-key", help="KMS key ARN of the data volumes of --kms-brokers")
+    parser.add_argument("--kms-brokers", default="", help="broker ids (comma-separated) with --volume-kms-key")
     args = parser.parse_args()
 
     state = read_state(args.endpoint, args.region, args.env, args.domain, args.device)
@@ -109,6 +180,40 @@ def main():
     c.check(rr == sorted(h["ip"] for h in brokers.values()), f"round-robin kafka.{args.domain} has {len(rr)} values")
     stale = [n for n in state["records"] if n.startswith("kafka-") and n not in brokers]
     c.check(not stale, f"no A records of removed brokers {stale}")
+    weak = sorted(f for f, h in state["hosts"].items() if h["imds"] != ["required", 1] or not h["protected"])
+    hardened = f"IMDSv2 only (hop limit 1) and termination protection on all {len(state['hosts'])} instances"
+    c.check(not weak, f"{hardened} {weak}")
+    if args.services is not None:
+        services = sorted({h["services"] for h in brokers.values()})
+        c.check(services == [args.services], f"tag kafkaops:services={services} on every broker")
+
+    if args.connect_profile:
+        role = read_role(args.endpoint, args.region, args.connect_profile)
+        arn = f"arn:aws:iam::123456789012:instance-profile/{args.connect_profile}"
+        with_profile = sorted(f for f, h in state["hosts"].items() if h["profile"] == arn)
+        others = sorted(f for f, h in state["hosts"].items() if h["profile"] and h["profile"] != arn)
+        c.check(with_profile == sorted(brokers) and not others, f"{arn} on the brokers only {with_profile}")
+        c.check(role is not None and role["profiles"] == [arn], f"role {args.connect_profile} in that instance profile")
+        trust = role["trust"]["Statement"]
+        c.check(
+            [(s["Effect"], s["Principal"], s["Action"]) for s in trust]
+            == [("Allow", {"Service": "ec2.amazonaws.com"}, "sts:AssumeRole")],
+            "the role trusts EC2 only",
+        )
+        want = expected_policy(args.s3_bucket, args.s3_prefix, args.s3_kms_key)
+        c.check(
+            role["inline"] == {"s3-backup": want} and not role["managed"],
+            f"its only policy: s3:ListBucket on {args.s3_bucket} under '{args.s3_prefix}', objects below it"
+            + (f", KMS key {args.s3_kms_key}" if args.s3_kms_key else ""),
+        )
+    for name, value in (("size", args.volume_size), ("iops", args.volume_iops), ("throughput", args.volume_throughput)):
+        if value is not None:
+            found = sorted({v[name] for v in state["volumes"].values()})
+            c.check(found == [value], f"data volume {name} {found} == {value}")
+    if args.volume_kms_key:
+        ids = {b for b in args.kms_brokers.split(",") if b}
+        keyed = sorted(v["broker_id"] for v in state["volumes"].values() if v["kms_key"] == args.volume_kms_key)
+        c.check(keyed == sorted(ids), f"data volumes of brokers {keyed} encrypted with {args.volume_kms_key}")
 
     if args.previous:
         with open(args.previous, encoding="utf-8") as handle:

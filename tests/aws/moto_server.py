@@ -1,13 +1,20 @@
-"""moto_server with one fix that makes it answer like AWS for amazon.aws.
+"""moto_server with two fixes that make it answer like AWS for amazon.aws.
 
-AWS's DescribeVolumes always returns SnapshotId (an empty string for a volume not created from a snapshot);
-moto 5.2 leaves the field out, and amazon.aws.ec2_vol_info then fails with KeyError 'snapshot_id'.
+1. AWS's DescribeVolumes always returns SnapshotId (an empty string for a volume not created from a snapshot);
+   moto 5.2 leaves the field out, and amazon.aws.ec2_vol_info then fails with KeyError 'snapshot_id'.
+2. Route53 refuses a CREATE only when a record set of that name and type exists. moto 5.2 refuses a CREATE
+   identical to an earlier one in the zone's change journal whenever any record set sorts at or after that name
+   (a record deleted and created again: a broker retired, then added back), and it accepts a CREATE of an existing
+   record set (a duplicate). amazon.aws.route53 takes the wrong refusal ("but it already exists") as "nothing to
+   do": the broker's A record stayed missing. Here a CREATE is refused exactly when AWS refuses it.
 Usage: python tests/aws/moto_server.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 
 import sys
 
 from moto.ec2.models import elastic_block_store
+from moto.route53 import models as route53_models
+from moto.route53.exceptions import ResourceRecordAlreadyExists
 from moto.server import main
 
 _volume_init = elastic_block_store.Volume.__init__
@@ -20,6 +27,30 @@ def _volume_init_like_aws(self, *args, **kwargs):
 
 
 elastic_block_store.Volume.__init__ = _volume_init_like_aws
+
+_change_rrsets = route53_models.Route53Backend.change_resource_record_sets
+
+
+def _change_rrsets_like_aws(self, zoneid, change_list):
+    zone = self.get_hosted_zone(zoneid)
+    for change in change_list:
+        if change.get("Action") != "CREATE":
+            continue
+        wanted = change["ResourceRecordSet"]
+        name = wanted["Name"].rstrip(".") + "."
+        for rrset in zone.rrsets:
+            if (rrset.name.rstrip(".") + ".", rrset.type, rrset.set_identifier) == (
+                name,
+                wanted.get("Type"),
+                wanted.get("SetIdentifier"),
+            ):
+                raise ResourceRecordAlreadyExists(name=name, _type=wanted.get("Type"))
+        # Does not exist: AWS creates it; moto's UPSERT does exactly that without the journal check.
+        change["Action"] = "UPSERT"
+    return _change_rrsets(self, zoneid, change_list)
+
+
+route53_models.Route53Backend.change_resource_record_sets = _change_rrsets_like_aws
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,8 +12,10 @@ export ANSIBLE_CONFIG=$ROOT/ansible.cfg ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLO
 WORK=$(mktemp -d /tmp/kafkaops-aws-tests.XXXXXX)
 MOTO_PID=""
 cleanup() {
+  local rc=$?
   if [[ -n $MOTO_PID ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
+  # A failed run keeps its playbook logs (step<N>.log) and moto's log for a look.
+  if [[ $rc == 0 || -n ${CI:-} ]]; then rm -rf "$WORK"; else echo "tests/aws: logs kept in $WORK" >&2; fi
 }
 trap cleanup EXIT
 
@@ -179,8 +181,10 @@ check "state after the AZ refusal" --brokers 0,1,2 --save "$WORK/s7.json" --prev
 ) || exit 1
 SUMMARY+=("no credentials: refused with 'no AWS credentials', changed=0")
 
+# AWS_STEPS=40-instances,90-destroy runs only those step files (when working on one); default: all.
 for step in tests/aws/steps/*.sh; do
   [[ -e $step ]] || continue
+  [[ -z ${AWS_STEPS:-} || ",$AWS_STEPS," == *",$(basename "$step" .sh),"* ]] || continue
   # shellcheck source=/dev/null
   source "$step"
 done

@@ -32,6 +32,8 @@ _SIBLING = Path(PYTHON).with_name("ansible-playbook")
 ANSIBLE_PLAYBOOK = str(_SIBLING) if _SIBLING.exists() else "ansible-playbook"
 # mkfs.xfs refuses filesystems below 300 MiB; the file is sparse, so this costs almost nothing.
 DISK_BYTES = 512 * 1024 * 1024
+# The size an EBS ModifyVolume grows the volume to in the grow test.
+GROWN_BYTES = 768 * 1024 * 1024
 MOUNT_OPTS = "defaults,noatime,nofail"
 PASSNO = {"xfs": "0", "ext4": "2"}
 
@@ -78,12 +80,26 @@ def _fstab_digest():
         return None
 
 
+def _has_capability(number):
+    """Whether ``number`` (e.g. 24, CAP_SYS_RESOURCE) is in this process's capability bounding set."""
+    with open("/proc/self/status") as f:
+        bounding = next(int(line.split()[1], 16) for line in f if line.startswith("CapBnd:"))
+    return bool(bounding >> number & 1)
+
+
+def _fs_bytes(path):
+    """Size of the filesystem mounted at ``path``."""
+    stat = os.statvfs(path)
+    return stat.f_blocks * stat.f_frsize
+
+
 class Disk:
     """A loop device with a temporary mount path and fstab; ``play()`` runs the role on it."""
 
-    def __init__(self, tmp_path, device):
+    def __init__(self, tmp_path, device, image):
         self.tmp_path = tmp_path
         self.device = device
+        self.image = image
         self.mount_path = tmp_path / "kafka"
         self.fstab = tmp_path / "fstab"
         self.fstab.write_text("# test fstab\n")
@@ -109,6 +125,13 @@ class Disk:
         output = proc.stdout + proc.stderr
         recap = re.search(r"localhost\s+:\s+ok=\d+\s+changed=(\d+)", output)
         return proc.returncode, int(recap.group(1)) if recap else None, output
+
+    def grow(self, size):
+        """The volume grows (as after an EBS ModifyVolume): a larger backing file, the loop device told so."""
+        with open(self.image, "r+b") as f:
+            f.truncate(size)
+        _run("losetup", "--set-capacity", self.device)
+        assert int(_run("blockdev", "--getsize64", self.device).stdout) == size
 
     def fstab_entries(self):
         return [line.split() for line in self.fstab.read_text().splitlines() if line.strip() and line[0] != "#"]
@@ -152,7 +175,7 @@ def disk(tmp_path):
     device = attach.stdout.strip()
     fstab_before = _fstab_digest()
     try:
-        yield Disk(tmp_path, device)
+        yield Disk(tmp_path, device, image)
     finally:
         for path in (tmp_path / "kafka", tmp_path / "scratch", tmp_path / "readback"):
             while _mounted_at(path):
@@ -208,6 +231,26 @@ def test_formats_empty_device_mounts_by_uuid_and_never_reformats(disk, fstype):
     assert (disk.mount_path / "data" / "meta.properties").read_text() == "broker.id=1\n"
     assert disk.fstab_entries()[0][0] == f"UUID={uuid}"
 
+    # The volume grew (EBS ModifyVolume): check mode reports the grow and changes nothing, the run grows the mounted
+    # filesystem online to the device's size, keeping its data; then nothing more to do.
+    size = _fs_bytes(disk.mount_path)
+    disk.grow(GROWN_BYTES)
+    rc, changed, out = disk.play(check=True, data_volume_fstype=fstype)
+    assert (rc, changed) == (0, 1), out
+    assert _fs_bytes(disk.mount_path) == size
+    if fstype == "ext4" and not _has_capability(24):
+        pytest.skip(
+            "growing a mounted ext4 (resize2fs, EXT4_IOC_RESIZE_FS) needs CAP_SYS_RESOURCE, which this machine's "
+            "capability bounding set lacks; everything before it passed (the check-mode grow included)"
+        )
+    rc, changed, out = disk.play(data_volume_fstype=fstype)
+    assert (rc, changed) == (0, 1), out
+    assert _fs_bytes(disk.mount_path) > size + (GROWN_BYTES - DISK_BYTES) * 0.9, (size, _fs_bytes(disk.mount_path))
+    assert _blkid(disk.device)["UUID"] == uuid
+    assert (disk.mount_path / "data" / "meta.properties").read_text() == "broker.id=1\n"
+    rc, changed, out = disk.play(data_volume_fstype=fstype)
+    assert (rc, changed) == (0, 0), out
+
 
 @pytest.mark.parametrize("check", [False, True], ids=["run", "check-mode"])
 def test_refuses_device_with_another_filesystem(disk, check):
@@ -261,3 +304,19 @@ def test_refuses_to_hide_a_non_empty_mount_path(disk):
     assert "is not empty and the data volume is not mounted there yet" in " ".join(out.split()), out
     assert _blkid(disk.device) == {}  # refused in preflight, before mkfs
     assert _mounted_at(disk.mount_path) is None
+
+
+def test_refuses_to_run_on_aws_without_a_volume_id(tmp_path):
+    """On AWS a broker without kafka_data_volume_id has no EBS volume at the data device: refused, nothing touched."""
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAYBOOK)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    args = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}"]
+    args += ["-e", "kafkaops_provider=aws", "-e", f"data_volume_fstab={tmp_path / 'fstab'}"]
+    args += ["-e", f"data_volume_mount_path={tmp_path / 'kafka'}", str(playbook)]
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0, out
+    assert "has no data volume id (kafka_data_volume_id / data_volume_id), and data_volume_require_id is true" in out
+    assert "(kafkaops_provider aws): no EBS volume is attached at /dev/sdf, so Kafka would write to the root" in out
+    assert not (tmp_path / "fstab").exists() and not (tmp_path / "kafka").exists()
