@@ -14,8 +14,8 @@ MOTO_PID=""
 cleanup() {
   local rc=$?
   if [[ -n $MOTO_PID ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
-  # A failed run keeps its playbook logs (step<N>.log) and moto's log for a look.
-  if [[ $rc == 0 || -n ${CI:-} ]]; then rm -rf "$WORK"; else echo "tests/aws: logs kept in $WORK" >&2; fi
+  # A failed run (or AWS_KEEP_LOGS=1) keeps its playbook logs (step<N>.log) and moto's log for a look.
+  if [[ ($rc == 0 && -z ${AWS_KEEP_LOGS:-}) || -n ${CI:-} ]]; then rm -rf "$WORK"; else echo "tests/aws: logs kept in $WORK" >&2; fi
 }
 trap cleanup EXIT
 
