@@ -95,8 +95,9 @@ molecule-default: prereqs ## molecule test of the default scenario, then tests/l
 	rc=$$?; $(BIN)/molecule destroy -s default >/dev/null; exit $$rc
 
 # Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv. a+b runs
-# side by side stages that mostly wait and share no ports (module-tests 50000+, plugin-tests
-# 52000-52099, aws-tests' moto 52600-52699): alone, unit used 18 % of the CPUs, module-tests 43 %,
+# side by side stages that mostly wait and share no ports (module-tests 30000+, plugin-tests
+# 31000-31099, aws-tests' moto 32600-32699; all below Linux's ephemeral range 32768-60999, where a
+# client connection's local port made a listener's bind fail): alone, unit used 18 % of the CPUs, module-tests 43 %,
 # aws-tests 52 %; paired, the six took 419 s instead of 793 s. a,b+c,d runs two lanes side by side, each
 # lane's stages one after the other: the six in pairs took 545 s (lint 92 | unit 77, integration 122 |
 # plugin-tests 62, module-tests 331 | aws-tests 287), in two lanes 479 s; with aws-tests at about 420 s (two

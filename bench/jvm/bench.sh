@@ -25,7 +25,7 @@ one() {
   local t0 t1
   rm -rf "$WORK/c"
   t0=$(date +%s.%N)
-  LAB_JVM_OPTS=$2 tests/integration/loopback/cluster.sh start "$WORK/c" 52700 3 >"$WORK/$1.log" 2>&1 ||
+  LAB_JVM_OPTS=$2 tests/integration/loopback/cluster.sh start "$WORK/c" 31700 3 >"$WORK/$1.log" 2>&1 ||
     { tail -20 "$WORK/$1.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   echo "$(echo "$t1 - $t0" | bc) $(jvm_cpu "$WORK/c")" >>"$WORK/$1"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time provision_aws main for 3 and for 30 brokers (3 ZooKeeper nodes each), each against a fresh moto server on
-# 127.0.0.1 (port 52600-52699). The environment (playbooks/environment.yml) runs first and is timed separately.
+# 127.0.0.1 (port 32600-32699). The environment (playbooks/environment.yml) runs first and is timed separately.
 # Prints t(3), t(30) and t(30)/t(3). Usage: bench/provision/bench.sh [SMALL LARGE]   (default 3 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -8,7 +8,7 @@
 
 Run with the project venv (see README.md); it starts and stops its own loopback cluster:
 
-    /work/main/.venv/bin/python bench/reassign/bench.py            # 40 MiB at 1 MiB/s, ports 53000-53003
+    /work/main/.venv/bin/python bench/reassign/bench.py            # 40 MiB at 1 MiB/s, ports 31500-31503
 
 1. starts ``tests/integration/loopback/cluster.sh`` (1 ZooKeeper + 3 brokers, SASL) on ``--port-base``;
 2. creates a topic whose partitions (replication factor 1) all live on the drained broker (2) and produces
@@ -71,7 +71,7 @@ def parse_args():
     parser.add_argument("--throttle-mib", type=float, default=1.0, help="throttle in MiB/s (default 1)")
     parser.add_argument("--partitions", type=int, default=4, help="partitions of the moved topic (default 4)")
     parser.add_argument("--record-kib", type=int, default=16, help="record size in KiB (default 16)")
-    parser.add_argument("--port-base", type=int, default=53000, help="ZooKeeper port; brokers +1..+3 (default 53000)")
+    parser.add_argument("--port-base", type=int, default=31500, help="ZooKeeper port; brokers +1..+3 (default 31500)")
     parser.add_argument("--keep", action="store_true", help="keep the cluster's directory (logs) after the run")
     return parser.parse_args()
 

@@ -13,7 +13,7 @@ short_description: Read, in one pass, what the provision_aws role needs to know 
 version_added: 1.0.0
 description:
   - Reads everything the C(provision_aws) role decides from, in one module run instead of nine (every AWS module run
-    costs about a second of Python start-up and client set-up, most of a play's time): the caller identity, the AMI,
+    costs about a second of Python start-up and client set-up, most of a play's time) - the caller identity, the AMI,
     the environment's VPC, its private subnets (or the subnets O(subnet_ids)), the cluster's security group, the private
     hosted zone O(domain) and its record sets, the cluster's live instances (with their termination protection) and its
     data volumes.
@@ -49,6 +49,12 @@ options:
   domain:
     description: Name of the environment's private hosted zone; its record sets are read (RV(resource_record_sets)).
     type: str
+  instance_types:
+    description: Instance types whose supported architectures are returned (RV(instance_types)), to check the AMI
+      against.
+    type: list
+    elements: str
+    default: []
   instance_states:
     description: Instance states counted as live.
     type: list
@@ -120,6 +126,12 @@ instances:
   returned: always
   type: list
   elements: dict
+instance_types:
+  description: For each type of O(instance_types), the architectures it runs (C(x86_64), C(arm64), ...); an empty
+    list for a type the region does not offer.
+  returned: always
+  type: dict
+  sample: {"m5.large": ["i386", "x86_64"], "m7g.large": ["arm64"]}
 volumes:
   description: The cluster's data volumes (C(kafkaops:role=kafka-data)), as M(amazon.aws.ec2_vol_info) lists them.
   returned: always
@@ -179,6 +191,21 @@ def read_images(ec2, ami_id):
             return []
         raise
     return [snake_with_tags(i) for i in images]
+
+
+def read_instance_types(ec2, types):
+    found = {}
+    for name in types:
+        try:
+            described = ec2.describe_instance_types(InstanceTypes=[name])["InstanceTypes"]
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code", "") != "InvalidInstanceType":
+                raise
+            described = []
+        found[name] = sorted(
+            {arch for t in described for arch in t.get("ProcessorInfo", {}).get("SupportedArchitectures", [])}
+        )
+    return found
 
 
 def read_network(ec2, env, subnet_ids, security_group_name):
@@ -280,6 +307,7 @@ def read_cluster(module, params):
         "security_groups": [],
         "hosted_zones": [],
         "resource_record_sets": [],
+        "instance_types": {},
         "instances": [],
         "volumes": [],
     }
@@ -288,6 +316,7 @@ def read_cluster(module, params):
         return result
     ec2 = module.client("ec2")
     result["images"] = read_images(ec2, params["ami_id"])
+    result["instance_types"] = read_instance_types(ec2, params["instance_types"])
     result["vpcs"], result["subnets"], result["security_groups"] = read_network(
         ec2, params["env"], params["subnet_ids"], params["security_group_name"]
     )
@@ -306,6 +335,7 @@ def main():
             subnet_ids=dict(type="list", elements="str", default=[]),
             security_group_name=dict(type="str"),
             domain=dict(type="str"),
+            instance_types=dict(type="list", elements="str", default=[]),
             instance_states=dict(type="list", elements="str", default=["pending", "running", "stopping", "stopped"]),
         ),
         supports_check_mode=True,

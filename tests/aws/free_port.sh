@@ -1,9 +1,9 @@
 # Sourced by tests/aws/run.sh and bench/provision/bench.sh: free_port prints the first free TCP port on
-# 127.0.0.1 in 52600-52699 (the range moto's server may use here), nothing when all are taken. Needs $BIN.
+# 127.0.0.1 in 32600-32699 (the range moto's server may use here), nothing when all are taken. Needs $BIN.
 free_port() {
   "$BIN/python" -c '
 import socket
-for port in range(52600, 52700):
+for port in range(32600, 32700):
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))

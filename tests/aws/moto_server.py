@@ -7,12 +7,17 @@
    (a record deleted and created again: a broker retired, then added back), and it accepts a CREATE of an existing
    record set (a duplicate). amazon.aws.route53 takes the wrong refusal ("but it already exists") as "nothing to
    do": the broker's A record stayed missing. Here a CREATE is refused exactly when AWS refuses it.
+3. Not a fix but AWS as an account with Local Zones enabled sees it: eu-central-1 also lists the Local Zone
+   eu-central-1-ham-1a (zone type local-zone), which sorts before eu-central-1a. Choosing zones by name alone would
+   put a private subnet (and brokers) in Hamburg's Local Zone.
 Usage: python tests/aws/moto_server.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 
 import sys
 
 from moto.ec2.models import elastic_block_store
+from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+from moto.ec2.models.availability_zones_and_regions import Zone
 from moto.route53 import models as route53_models
 from moto.route53.exceptions import ResourceRecordAlreadyExists
 from moto.server import main
@@ -51,6 +56,10 @@ def _change_rrsets_like_aws(self, zoneid, change_list):
 
 
 route53_models.Route53Backend.change_resource_record_sets = _change_rrsets_like_aws
+
+RegionsAndZonesBackend.zones["eu-central-1"].append(
+    Zone(region_name="eu-central-1", name="eu-central-1-ham-1a", zone_id="euc1-ham1-az1", zone_type="local-zone")
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The aws provider against moto on 127.0.0.1 (port 52600-52699): environment.yml, provision_aws main / retire /
+# The aws provider against moto on 127.0.0.1 (port 32600-32699): environment.yml, provision_aws main / retire /
 # replace, the aws_ec2 inventory and the preflight refusals. Every playbook runs the way users run it, through
 # inventories/aws (the aws_ec2 inventory and its group_vars, pointed at moto by AWS_URL), with only the AMI and the SSH
 # key given on the command line. Then the step files tests/aws/steps/*.sh run in name order (sourced: they use play,
@@ -22,7 +22,7 @@ trap cleanup EXIT
 # shellcheck source=free_port.sh
 source "$ROOT/tests/aws/free_port.sh"
 PORT=$(free_port)
-[[ -n $PORT ]] || { echo "no free port in 52600-52699" >&2; exit 1; }
+[[ -n $PORT ]] || { echo "no free port in 32600-32699" >&2; exit 1; }
 ENDPOINT=http://127.0.0.1:$PORT
 "$BIN/python" tests/aws/moto_server.py -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
@@ -134,7 +134,20 @@ assert all(hv[h]["kafka_data_volume_id"].startswith("vol-") and hv[h]["kafkaops_
 assert all(hv[h]["ansible_host"] == hv[h]["private_ip_address"] for h in kafka + zk)
 print("groups kafka/zookeeper/prod_kafka/bastion, broker ids 0-2, zookeeper ids 1-3, racks, data volume ids")
 PY
-note "aws_ec2 inventory (AWS_URL=moto): ok"
+# SSH as the plays would use it (rendered by ansible, no connection made): host keys checked with accept-new in the
+# environment's known_hosts, the broker through the bastion with the same checks on the hop.
+ANSIBLE_STDOUT_CALLBACK=json ANSIBLE_LOAD_CALLBACK_PLUGINS=1 "$BIN/ansible" -i "$INV" "kafka-0.$DOMAIN,bastion" \
+  -m ansible.builtin.debug -a 'msg="{{ ansible_host_key_checking }} {{ ansible_ssh_common_args }}"' >"$WORK/ssh.json" 2>"$WORK/ssh.err" ||
+  { cat "$WORK/ssh.json" "$WORK/ssh.err"; echo "FAILED: ssh settings" >&2; exit 1; }
+"$BIN/python" - "$WORK/ssh.json" "kafka-0.$DOMAIN" <<'PY' || { echo "FAILED: ssh settings" >&2; exit 1; }
+import json, sys
+msgs = {h: r["msg"] for h, r in json.load(open(sys.argv[1]))["plays"][0]["tasks"][0]["hosts"].items()}
+keys = "-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=~/.ssh/kafkaops_prod_known_hosts"
+broker = msgs.pop(sys.argv[2])
+assert broker.startswith(f'True {keys} -o ProxyCommand="ssh -W %h:%p {keys} admin@'), broker
+assert list(msgs.values()) == [f"True {keys}"], msgs  # the bastion: directly, keys checked
+PY
+note "aws_ec2 inventory (AWS_URL=moto): ok; host keys checked (accept-new, per-environment known_hosts) on the bastion hop too"
 
 # 4. Scale 3 -> 4, then main with 3 must refuse and change nothing.
 play changed "provision main, 4 brokers" $MAIN -e kafka_broker_count=4
@@ -153,9 +166,29 @@ check "state after second retire" --brokers 0,1,2 --save "$WORK/s5b.json" --prev
 refuse "retire without confirmation" "which drains them first" $PROVISION -e provision_entry=retire \
   -e '{"provision_retire_broker_ids": [2]}'
 
-# 6. Replace broker 1: new instance, same data volume, DNS follows.
-play changed "provision replace 1" $PROVISION -e provision_entry=replace -e provision_replace_broker_id=1
+# 6. Replace broker 1: new instance, same data volume, DNS follows; the old instance's SSH host key is forgotten
+# (aws_known_hosts_file; inventories/aws checks host keys with accept-new), every other host's stays.
+"$BIN/python" - "$WORK/s5b.json" "$WORK/known_hosts" <<'PY'
+import json, sys
+hosts = json.load(open(sys.argv[1]))["hosts"]
+with open(sys.argv[2], "w") as out:
+    for fqdn, host in sorted(hosts.items()):
+        for name in (fqdn, host["ip"]):
+            out.write(f"{name} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMtsTuJ0A7vsqjQ4SlEW6GJpiRnPq1h9KbM0w0D0lWJ6\n")
+PY
+play changed "provision replace 1" $PROVISION -e provision_entry=replace -e provision_replace_broker_id=1 \
+  -e aws_known_hosts_file="$WORK/known_hosts"
 check "state after replace" --brokers 0,1,2 --save "$WORK/s6.json" --previous "$WORK/s5b.json" --replaced 1
+"$BIN/python" - "$WORK/s5b.json" "$WORK/known_hosts" "kafka-1.$DOMAIN" <<'PY' || { echo "FAILED: known_hosts after replace" >&2; exit 1; }
+import json, sys
+hosts = json.load(open(sys.argv[1]))["hosts"]
+left = {line.split()[0] for line in open(sys.argv[2]) if line.strip()}
+gone = {sys.argv[3], hosts[sys.argv[3]]["ip"]}
+kept = {n for fqdn, h in hosts.items() if fqdn != sys.argv[3] for n in (fqdn, h["ip"])}
+assert not (left & gone), f"still known: {left & gone}"
+assert left == kept, f"lost: {kept - left}"
+print(f"known_hosts: the replaced instance's name and IP forgotten, the other {len(hosts) - 1} hosts' keys kept")
+PY
 
 # 7. Clear errors.
 refuse "bad AMI" "AMI ami-00000000 not found in region eu-central-1" $MAIN -e aws_ami_id=ami-00000000

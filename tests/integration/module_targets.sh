@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/kafkaops-it.XXXXXX)
-base=${IT_BASE_PORT:-50000}
+base=${IT_BASE_PORT:-30000}
 trap '"$here/loopback/cluster.sh" stop "$dir"; rm -rf "$dir"' EXIT
 targets=${1:-$( (ls "$here/targets"; echo diff_rendering) | paste -sd, -)}
 diff_rendering=

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end check of the kafkaops S3 connector, on 127.0.0.1 only (ports 52000-52099):
+# End-to-end check of the kafkaops S3 connector, on 127.0.0.1 only (ports 31000-31099):
 #
 #   tools/connect-plugins/selftest.sh [RECORDS=1000]
 #
 # 1. builds (or reuses) the plugin tarball (tools/connect-plugins/build.sh) and takes the Kafka
 #    bundle from KAFKA_TGZ or build/kafka (building it with tools/kafka-bundle/build.sh only when
 #    there is none), and unpacks both into a scratch directory;
-# 2. starts moto's S3 server (:52004) and creates a bucket, one ZooKeeper (:52001) and one
-#    PLAINTEXT broker (:52002), and a Connect standalone worker (REST :52003) whose plugin.path
+# 2. starts moto's S3 server (:31004) and creates a bucket, one ZooKeeper (:31001) and one
+#    PLAINTEXT broker (:31002), and a Connect standalone worker (REST :31003) whose plugin.path
 #    holds only the unpacked plugin (plugin.discovery=service_load: proves the service manifests);
 # 3. checks /connector-plugins lists both connectors and that config/validate reports a wrong
 #    converter and a missing bucket;
@@ -36,7 +36,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 RECORDS="${1:-1000}"
 VENV="${VENV:-$REPO/.venv}"
 PY="$VENV/bin/python"
-BASE=52000
+BASE=31000
 ZK_PORT=$((BASE + 1))
 BROKER_PORT=$((BASE + 2))
 REST_PORT=$((BASE + 3))

@@ -6,7 +6,7 @@
 # whether the process still runs, and the last lines it printed.
 #
 #   wait_ready SECONDS WHAT PID LOG COMMAND...
-#     SECONDS  the longest wait; WHAT  what is awaited ("moto S3 on :52004");
+#     SECONDS  the longest wait; WHAT  what is awaited ("moto S3 on :31004");
 #     PID      the process that should answer ("-" when there is none to watch);
 #     LOG      its output file ("-" when none); COMMAND  succeeds once it is ready.
 #   Returns 0 when ready (and prints "ready: WHAT after N s" on stderr), 1 otherwise.

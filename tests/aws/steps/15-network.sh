@@ -20,3 +20,26 @@ grep -B2 '^changed' "$WORK/step$STEP.log" | grep -q "cluster's security group" |
   { echo "FAILED: --check did not predict the security group change" >&2; exit 1; }
 out=$(env_check --env prod --domain "$DOMAIN") || { echo "$out"; echo "FAILED: the --check run changed prod" >&2; exit 1; }
 note "9093 opt-in: --check predicts the rule change and warns, prod still 9095-only ($(tail -1 <<<"$out"))"
+
+# Issue 14 item 9: zones by type, AMI by architecture. moto here lists the Local Zone eu-central-1-ham-1a (it sorts
+# first: tests/aws/moto_server.py); prod's private subnets must be in three real availability zones.
+out=$("$BIN/python" - "$ENDPOINT" <<'PY'
+import sys
+import boto3
+ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name="eu-central-1")
+zones = {z["ZoneName"]: z["ZoneType"] for z in ec2.describe_availability_zones()["AvailabilityZones"]}
+assert zones.get("eu-central-1-ham-1a") == "local-zone", zones
+tags = [{"Name": "tag:kafkaops:env", "Values": ["prod"]}, {"Name": "tag:kafkaops:role", "Values": ["private-subnet"]}]
+azs = sorted(s["AvailabilityZone"] for s in ec2.describe_subnets(Filters=tags)["Subnets"])
+assert azs == ["eu-central-1a", "eu-central-1b", "eu-central-1c"], azs
+arm = sorted(i["ImageId"] for i in ec2.describe_images()["Images"] if i["Architecture"] == "arm64")[0]
+print(arm)
+PY
+) || { echo "$out"; echo "FAILED: zones or AMIs" >&2; exit 1; }
+ARM_AMI=$out
+note "private subnets in eu-central-1a/b/c although the Local Zone eu-central-1-ham-1a sorts first"
+refuse "environment.yml with an arm64 AMI for a t3 bastion" "is built for arm64, but aws_instance_type_bastion=t3.micro runs" \
+  playbooks/environment.yml -e aws_ami_id="$ARM_AMI"
+refuse "provision main with an arm64 AMI for m5/t3 instances" "is built for arm64, but m5.large runs" \
+  $MAIN -e aws_ami_id="$ARM_AMI"
+grep -q "t3.medium runs" "$WORK/step$STEP.log" || { echo "FAILED: the refusal does not name t3.medium" >&2; exit 1; }

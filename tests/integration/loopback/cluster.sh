@@ -3,7 +3,7 @@
 # 1 ZooKeeper (SASL enforced) + N brokers (SASL_PLAINTEXT with PLAIN and SCRAM-SHA-512, ACL
 # authorizer, super users admin and broker, zookeeper.set.acl=true), all on 127.0.0.1.
 #
-#   cluster.sh start DIR [BASE_PORT=51000] [BROKERS=3]   # ZooKeeper BASE, brokers BASE+1..BASE+N
+#   cluster.sh start DIR [BASE_PORT=30500] [BROKERS=3]   # ZooKeeper BASE, brokers BASE+1..BASE+N
 #   cluster.sh stop DIR                                 # also stops the Connect worker, if any
 #   cluster.sh connect-start DIR                        # + a Kafka Connect worker (ports read from DIR)
 #   cluster.sh connect-stop DIR
@@ -19,7 +19,7 @@
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT] [BROKERS]}
 dir=${2:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT] [BROKERS]}
-base=${3:-51000}
+base=${3:-30500}
 brokers=${4:-3}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=../../../tools/lib/wait.sh
@@ -148,6 +148,14 @@ nohup "${java_cmd[@]}" -Xmx128m -Dkafka.logs.dir="$dir/logs/zookeeper" \
     -Djava.security.auth.login.config="$dir/zk-jaas.conf" \
     org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zookeeper.properties" >"$dir/zookeeper.out" 2>&1 &
 echo $! >"$dir/zookeeper.pid"
+# The brokers give up on ZooKeeper after 18 s (zookeeper.connection.timeout.ms): start them once it answers, and say
+# so (with its log) when it does not.
+zk_ready() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$base && printf srvr >&3 && grep -q Mode <&3"; }
+if ! wait_ready 120 "ZooKeeper on :$base" "$(cat "$dir/zookeeper.pid")" "$dir/zookeeper.out" zk_ready; then
+    echo "see $dir/logs/zookeeper" >&2
+    stop
+    exit 1
+fi
 
 plain='org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret" user_admin="admin-secret";'
 for i in $(seq 0 $((brokers - 1))); do

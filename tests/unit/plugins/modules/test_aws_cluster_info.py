@@ -122,6 +122,7 @@ def params(env, cluster, **over):
         "subnet_ids": [],
         "security_group_name": f"kafkaops-{env}-cluster",
         "domain": f"{env}.kafka.internal",
+        "instance_types": [],
         "instance_states": ["pending", "running", "stopping", "stopped"],
     }
     base.update(over)
@@ -133,10 +134,12 @@ def test_reads_one_cluster_in_amazon_aws_shapes(aws):
     image, vpc, subnet, inst, vol = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")
     make_cluster(ec2, r53, "repl", "repl", "10.1.0.0/16")
 
-    got = info.read_cluster(FakeModule(), params("prod", "prod", ami_id=image))
+    types = ["t3.medium", "m7g.large", "t9.bogus"]
+    got = info.read_cluster(FakeModule(), params("prod", "prod", ami_id=image, instance_types=types))
 
     assert got["caller"]["account"] and got["caller_error"] == ""
-    assert [i["image_id"] for i in got["images"]] == [image]
+    assert [i["image_id"] for i in got["images"]] == [image] and got["images"][0]["architecture"]
+    assert got["instance_types"] == {"t3.medium": ["x86_64"], "m7g.large": ["arm64"], "t9.bogus": []}
     assert [v["id"] for v in got["vpcs"]] == [vpc] and got["vpcs"][0]["tags"]["kafkaops:role"] == "vpc"
     assert [(s["id"], s["subnet_id"], s["vpc_id"]) for s in got["subnets"]] == [(subnet, subnet, vpc)]
     assert [g["group_name"] for g in got["security_groups"]] == ["kafkaops-prod-cluster"]
