@@ -8,7 +8,7 @@
 
 Run with the project venv (see README.md); it starts and stops its own loopback cluster:
 
-    /work/main/.venv/bin/python bench/reassign/bench.py            # 40 MiB at 1 MiB/s, ports 31500-31503
+    .venv/bin/python bench/reassign/bench.py            # 40 MiB at 1 MiB/s, ports 31500-31503
 
 1. starts ``tests/integration/loopback/cluster.sh`` (1 ZooKeeper + 3 brokers, SASL) on ``--port-base``;
 2. creates a topic whose partitions (replication factor 1) all live on the drained broker (2) and produces

@@ -8,7 +8,7 @@
 
 Run with the project venv (see README.md):
 
-    /work/main/.venv/bin/python bench/topics/bench.py            # loopback cluster of cluster.sh
+    .venv/bin/python bench/topics/bench.py            # loopback cluster of cluster.sh
 
 1. creates N topics (default 500) x P partitions (default 3), replication factor min(3, brokers), with
    one kafka_topic task run by ansible-playbook; 2. runs the same task again (must be a no-op);
@@ -41,7 +41,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 REPO = Path(__file__).resolve().parents[2]
-LOOPBACK_BOOTSTRAP = "127.0.0.1:51001,127.0.0.1:51002,127.0.0.1:51003"
+LOOPBACK_BOOTSTRAP = "127.0.0.1:30501,127.0.0.1:30502,127.0.0.1:30503"
 LOOPBACK_PASSWORD = "admin-secret"  # test-only credential of tests/integration/loopback/cluster.sh
 
 PLAYBOOK = """\

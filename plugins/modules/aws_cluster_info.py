@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: aws_cluster_info
 short_description: Read, in one pass, what the provision_aws role needs to know about one cluster
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads everything the C(provision_aws) role decides from, in one module run instead of nine (every AWS module run
     costs about a second of Python start-up and client set-up, most of a play's time) - the caller identity, the AMI,
@@ -149,23 +149,18 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-
-def tag_dict(tags):
-    return {t["Key"]: t["Value"] for t in tags or []}
+from ansible_collections.kafkaops.cluster.plugins.module_utils.aws_resources import paged
+from ansible_collections.kafkaops.cluster.plugins.module_utils.aws_resources import tags_of
 
 
 def filters(**named):
     return [{"Name": name, "Values": values} for name, values in named.items()]
 
 
-def paged(client, method, key, **kwargs):
-    return client.get_paginator(method).paginate(**kwargs).build_full_result().get(key, [])
-
-
 def snake_with_tags(resource, **extra):
     """camel_dict_to_snake_dict with the tags as a dict, as the amazon.aws info modules return them."""
     out = camel_dict_to_snake_dict(resource, ignore_list=["Tags"])
-    out["tags"] = tag_dict(resource.get("Tags"))
+    out["tags"] = tags_of(resource)
     out.update(extra)
     return out
 
@@ -254,7 +249,7 @@ def read_instances(ec2, env, cluster, states):
             )
             inst["attributes"] = {"DisableApiTermination": attribute["DisableApiTermination"]}
             snaked = camel_dict_to_snake_dict(inst)
-            snaked["tags"] = tag_dict(inst.get("Tags"))
+            snaked["tags"] = tags_of(inst)
             found.append(snaked)
     return found
 
@@ -283,7 +278,7 @@ def volume_info(volume, region):
             }
             for a in v.get("attachments", [])
         ],
-        "tags": tag_dict(volume.get("Tags")) if "Tags" in volume else None,
+        "tags": tags_of(volume) if "Tags" in volume else None,
     }
     if "throughput" in v:
         info["throughput"] = v["throughput"]

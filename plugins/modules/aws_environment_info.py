@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: aws_environment_info
 short_description: Read what belongs to one kafkaops AWS environment
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads, in one pass, every resource that C(playbooks/environment.yml) and the C(provision_aws) role create for the
     environment O(env), and nothing of any other environment. This is the collection's one definition of ownership,
@@ -166,6 +166,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.aws_resources import paged
+from ansible_collections.kafkaops.cluster.plugins.module_utils.aws_resources import tags_of
+
 LIVE_INSTANCE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
 LIVE_PEERING_STATES = {"pending-acceptance", "provisioning", "active"}
 
@@ -174,20 +177,12 @@ class OwnershipError(Exception):
     """More than one VPC claims to be an environment's."""
 
 
-def tags_of(resource):
-    return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
-
-
 def owned(resource, env):
     return tags_of(resource).get("kafkaops:env") == env
 
 
 def flt(**filters):
     return [{"Name": name.replace("__", ":").replace("_", "-"), "Values": values} for name, values in filters.items()]
-
-
-def paged(client, method, key, **kwargs):
-    return client.get_paginator(method).paginate(**kwargs).build_full_result().get(key, [])
 
 
 def find_vpc(ec2, env):

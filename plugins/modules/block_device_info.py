@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: block_device_info
 short_description: Find a block device (an EBS volume by its id) and report whether it is empty
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Finds the block device of an EBS volume by O(volume_id), or a block device by O(device), and reports its
     kernel device path, size, filesystem or partition-table signatures, filesystem type and UUID, partitions

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: config_files
 short_description: Several directories and small files with their owner and mode in one round trip
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes sure every directory in O(directories) and every file in O(files) exists with the given owner, group,
     mode and (for files) content, like one M(ansible.builtin.file) task per directory and one

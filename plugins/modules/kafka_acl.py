@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_acl
 short_description: Manage Kafka ACLs declaratively
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes sure the ACL bindings listed in O(acls) exist (O(state=present)) or do not exist (O(state=absent)),
     through the Kafka AdminClient (C(CreateAcls), C(DescribeAcls), C(DeleteAcls)), like C(kafka-acls.sh --add)

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_broker_config
 short_description: Apply Kafka broker configuration dynamically where Kafka allows it, report what needs a restart
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Compares the wanted configuration O(config) of broker O(broker_id) with what the broker reports (one
     C(DescribeConfigs) request) and sorts each key into unchanged, dynamic change (Kafka applies it without a restart)

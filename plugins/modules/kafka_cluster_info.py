@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_cluster_info
 short_description: Report Kafka cluster membership and partition health
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Describes a Kafka cluster through the Kafka AdminClient (cluster id, controller, live brokers)
     and its metadata (under-replicated and offline partitions).

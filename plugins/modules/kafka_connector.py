@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_connector
 short_description: Manage Kafka Connect connectors through the Connect REST API
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates, updates, pauses, resumes, stops, restarts and deletes connectors of a distributed Kafka Connect
     cluster through its REST API. One task manages one connector (O(name)) or a set of connectors

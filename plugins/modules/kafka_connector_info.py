@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_connector_info
 short_description: Read Kafka Connect connectors, their status and the installed plugins
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the connectors of a distributed Kafka Connect cluster through its REST API with one request
     (C(GET /connectors?expand=status&expand=info)) and returns, per connector, its type, state, tasks and

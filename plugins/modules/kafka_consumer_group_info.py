@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_consumer_group_info
 short_description: Read Kafka consumer groups, their members, committed offsets and lag
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Lists consumer groups (all, the ones named in O(groups), or those whose id matches O(pattern)), optionally
     only those in one of O(states), and describes each - state, coordinator, partition assignor and members

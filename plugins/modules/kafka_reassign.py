@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_reassign
 short_description: Move Kafka partition replicas between brokers, drain brokers, change replication factors
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reassigns the replicas of Kafka partitions, like C(kafka-reassign-partitions.sh), in one of four ways
     (mutually exclusive) - an explicit O(assignment); O(drain_brokers) to move every replica off some brokers

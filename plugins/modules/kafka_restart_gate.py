@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_restart_gate
 short_description: Decide whether a Kafka broker may be stopped without a partition dropping below min.insync.replicas
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - The safety gate of a rolling restart - run it before stopping broker O(broker_id). It reads the cluster metadata
     (every topic, internal ones included, with the replicas, in-sync replicas and leader of each partition) and the
@@ -92,8 +92,10 @@ seealso:
   - module: kafkaops.cluster.kafka_cluster_info
   - module: kafkaops.cluster.kafka_broker_config
   - name: Strimzi - KafkaRoller rolling restart rules
-    description: The availability rule this module implements (C(KafkaAvailability)).
-    link: https://github.com/strimzi/strimzi-kafka-operator/blob/main/cluster-operator/src/main/java/io/strimzi/operator/cluster/operator/resource/KafkaAvailability.java
+    description: >-
+      The availability rule this module implements (C(KafkaAvailability), in
+      C(cluster-operator/src/main/java/io/strimzi/operator/cluster/operator/resource/KafkaAvailability.java)).
+    link: https://github.com/strimzi/strimzi-kafka-operator/tree/main/cluster-operator
 """
 
 EXAMPLES = r"""

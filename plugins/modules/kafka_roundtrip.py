@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_roundtrip
 short_description: Verify a Kafka cluster end to end by producing and consuming messages
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - A verification probe. Ensures that the probe topic O(topic) exists, creating it with
     O(partitions) and O(replication_factor) when it is missing. Creating the topic is the only

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_topic
 short_description: Manage Kafka topics (one or hundreds per task)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates and deletes Kafka topics, adds partitions and changes topic-level configuration through
     the Kafka AdminClient. One task manages one topic (O(name)) or a whole list (O(topics)); the list

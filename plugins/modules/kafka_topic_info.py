@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_topic_info
 short_description: Describe Kafka topics (partitions, leaders, replicas, ISR, configuration)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads topics through the Kafka AdminClient, like C(kafka-topics.sh --describe) and
     C(kafka-configs.sh --describe --entity-type topics) together, with one metadata request and batched
@@ -29,7 +29,7 @@ options:
   pattern:
     description:
       - Only topics whose whole name matches this Python regular expression (like
-        C(kafka-topics.sh --topic <regex>)); use V(orders\..*) for a prefix.
+        C(kafka-topics.sh --topic <regex>)); use V(orders\\..*) for a prefix.
       - Mutually exclusive with O(names).
     type: str
   exclude_internal:

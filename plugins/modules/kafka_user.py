@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: kafka_user
 short_description: Manage SASL/SCRAM credentials of Kafka users
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates, updates and deletes the SCRAM-SHA-256 / SCRAM-SHA-512 credential of a Kafka user through
     the Kafka AdminClient (C(DescribeUserScramCredentials) / C(AlterUserScramCredentials), KIP-554),

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: route53_zone_vpcs
 short_description: Associate an existing Route 53 private hosted zone with VPCs
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes sure the private hosted zone O(hosted_zone_id) is associated with every VPC of O(vpcs)
     (C(AssociateVPCWithHostedZone)); with O(purge=true) it also removes the associations of VPCs not listed

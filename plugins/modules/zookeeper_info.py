@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: zookeeper_info
 short_description: Report the state of each ZooKeeper server and whether the ensemble has a quorum
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Sends the four-letter word C(srvr) to every server of O(zookeeper_hosts) over a plain TCP
     connection, in parallel, and reports each server's mode (leader, follower, observer, standalone),

@@ -172,12 +172,16 @@ class FakeAdmin:
             if resource.restype == ResourceType.BROKER:
                 config = self.zk.broker_config(resource.name)
                 path = f"/kafka/config/brokers/{resource.name}"
-                store = lambda c, path=path: self.zk.nodes.__setitem__(  # noqa: E731
-                    path, json.dumps(dict(version=1, config=c)).encode()
-                )
+
+                def store(c, path=path):
+                    self.zk.nodes[path] = json.dumps(dict(version=1, config=c)).encode()
+
             else:
                 config = self.topic_configs.setdefault(resource.name, {})
-                store = lambda c: None  # noqa: E731
+
+                def store(c):
+                    return None
+
             for key, value in changes.items():
                 if value is None:
                     config.pop(key, None)
