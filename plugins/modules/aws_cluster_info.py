@@ -31,9 +31,9 @@ options:
     type: str
     required: true
   cluster:
-    description: The cluster, value of the C(kafkaops:cluster) tag of its instances and data volumes.
+    description: The cluster, value of the C(kafkaops:cluster) tag of its instances and data volumes; without it neither
+      is read (RV(instances) and RV(volumes) stay empty).
     type: str
-    required: true
   ami_id:
     description: AMI to look up (RV(images)); none when omitted.
     type: str
@@ -47,7 +47,8 @@ options:
     description: Name of the cluster's security group in the environment's VPC.
     type: str
   domain:
-    description: Name of the environment's private hosted zone; its record sets are read (RV(resource_record_sets)).
+    description: Name of the environment's private hosted zone; the zones and its record sets are read
+      (RV(hosted_zones), RV(resource_record_sets)) only with it.
     type: str
   instance_types:
     description: Instance types whose supported architectures are returned (RV(instance_types)), to check the AMI
@@ -110,7 +111,7 @@ security_groups:
   type: list
   elements: dict
 hosted_zones:
-  description: Every hosted zone, as M(amazon.aws.route53_info) with C(query=hosted_zone) lists them.
+  description: With O(domain), every hosted zone, as M(amazon.aws.route53_info) with C(query=hosted_zone) lists them.
   returned: always
   type: list
   elements: dict
@@ -121,7 +122,7 @@ resource_record_sets:
   type: list
   elements: dict
 instances:
-  description: The cluster's instances in O(instance_states), as M(amazon.aws.ec2_instance_info) lists them with
+  description: With O(cluster), its instances in O(instance_states), as M(amazon.aws.ec2_instance_info) lists them with
     C(include_attributes=[disableApiTermination]).
   returned: always
   type: list
@@ -133,7 +134,8 @@ instance_types:
   type: dict
   sample: {"m5.large": ["i386", "x86_64"], "m7g.large": ["arm64"]}
 volumes:
-  description: The cluster's data volumes (C(kafkaops:role=kafka-data)), as M(amazon.aws.ec2_vol_info) lists them.
+  description: With O(cluster), its data volumes (C(kafkaops:role=kafka-data)), as M(amazon.aws.ec2_vol_info) lists
+    them.
   returned: always
   type: list
   elements: dict
@@ -231,11 +233,10 @@ def read_network(ec2, env, subnet_ids, security_group_name):
 def read_zone(route53, domain):
     zones = paged(route53, "list_hosted_zones", "HostedZones")
     records = []
-    if domain:
-        name = domain.rstrip(".") + "."
-        mine = [z for z in zones if z["Name"] == name and z.get("Config", {}).get("PrivateZone")]
-        if mine:
-            records = paged(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=mine[0]["Id"])
+    name = domain.rstrip(".") + "."
+    mine = [z for z in zones if z["Name"] == name and z.get("Config", {}).get("PrivateZone")]
+    if mine:
+        records = paged(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=mine[0]["Id"])
     return [camel_dict_to_snake_dict(z) for z in zones], [camel_dict_to_snake_dict(r) for r in records]
 
 
@@ -315,9 +316,11 @@ def read_cluster(module, params):
     result["vpcs"], result["subnets"], result["security_groups"] = read_network(
         ec2, params["env"], params["subnet_ids"], params["security_group_name"]
     )
-    result["hosted_zones"], result["resource_record_sets"] = read_zone(module.client("route53"), params["domain"])
-    result["instances"] = read_instances(ec2, params["env"], params["cluster"], params["instance_states"])
-    result["volumes"] = read_volumes(ec2, params["env"], params["cluster"], module.region)
+    if params["domain"]:
+        result["hosted_zones"], result["resource_record_sets"] = read_zone(module.client("route53"), params["domain"])
+    if params["cluster"]:
+        result["instances"] = read_instances(ec2, params["env"], params["cluster"], params["instance_states"])
+        result["volumes"] = read_volumes(ec2, params["env"], params["cluster"], module.region)
     return result
 
 
@@ -325,7 +328,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             env=dict(type="str", required=True),
-            cluster=dict(type="str", required=True),
+            cluster=dict(type="str"),
             ami_id=dict(type="str"),
             subnet_ids=dict(type="list", elements="str", default=[]),
             security_group_name=dict(type="str"),
@@ -338,7 +341,10 @@ def main():
     try:
         result = read_cluster(module, module.params)
     except (BotoCoreError, ClientError) as e:
-        module.fail_json_aws(e, msg=f"Failed to read cluster {module.params['cluster']} of {module.params['env']}")
+        cluster = module.params["cluster"]
+        module.fail_json_aws(
+            e, msg=f"Failed to read {'cluster ' + cluster + ' of ' if cluster else ''}{module.params['env']}"
+        )
     module.exit_json(changed=False, **result)
 
 

@@ -21,21 +21,6 @@ from ansible_collections.kafkaops.cluster.plugins.modules import aws_cluster_inf
 REGION = "eu-central-1"
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_URL", "EC2_URL", "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    with moto.mock_aws():
-        yield boto3.client("ec2", region_name=REGION), boto3.client("route53", region_name=REGION)
-
-
 class FakeModule:
     region = REGION
 
@@ -189,3 +174,12 @@ def test_no_credentials_reads_nothing(aws):
     got = info.read_cluster(Module(), params("prod", "prod"))
     assert got["caller"] == {} and "credentials" in got["caller_error"].lower()
     assert got["vpcs"] == [] and got["instances"] == []
+
+
+def test_without_cluster_or_domain_reads_neither(aws):
+    ec2, r53 = aws
+    image, vpc, *_ = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")
+    got = info.read_cluster(FakeModule(), params("prod", None, ami_id=image, domain=None))
+    assert [i["image_id"] for i in got["images"]] == [image] and [v["id"] for v in got["vpcs"]] == [vpc]
+    assert got["instances"] == [] and got["volumes"] == []
+    assert got["hosted_zones"] == [] and got["resource_record_sets"] == []

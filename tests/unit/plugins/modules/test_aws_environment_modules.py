@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 moto = pytest.importorskip("moto")
@@ -16,21 +15,6 @@ from ansible_collections.kafkaops.cluster.plugins.modules import aws_environment
 from ansible_collections.kafkaops.cluster.plugins.modules import route53_zone_vpcs as zv  # noqa: E402
 
 REGION = "eu-central-1"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_URL", "EC2_URL", "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)  # amazon.aws would send the calls to that endpoint instead of moto
-    with moto.mock_aws():
-        yield boto3.client("ec2", region_name=REGION), boto3.client("route53", region_name=REGION)
 
 
 def tag(**tags):
