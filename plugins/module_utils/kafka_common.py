@@ -44,6 +44,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.compat.version import LooseVersion
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
+
 try:
     from confluent_kafka import Consumer
     from confluent_kafka import KafkaException
@@ -469,14 +471,10 @@ def poll_until(read, ready, timeout, action, reason, interval=0.5, sleep=time.sl
     At the deadline raise ``KafkaOpsError(action, reason=reason(last_value))``. For the
     eventually-consistent reads that follow a change (a new topic's leaders, new credentials).
     """
-    deadline = clock() + timeout
-    while True:
-        value = read()
-        if ready(value):
-            return value
-        if clock() >= deadline:
-            raise KafkaOpsError(action, reason=reason(value))
-        sleep(interval)
+    value, done = poll(read, ready, timeout, interval=interval, sleep=sleep, clock=clock)
+    if not done:
+        raise KafkaOpsError(action, reason=reason(value))
+    return value
 
 
 @contextlib.contextmanager

@@ -41,6 +41,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 try:
     from confluent_kafka import ElectionType
@@ -1047,13 +1048,4 @@ def wait_until(read, ready, timeout, on_poll, interval, sleep=time.sleep, clock=
 
     Returns ``(value, True)`` when ready, ``(last value, False)`` at the deadline.
     """
-    start = clock()
-    while True:
-        value = read()
-        elapsed = clock() - start
-        on_poll(value, elapsed)
-        if ready(value):
-            return value, True
-        if elapsed >= timeout:
-            return value, False
-        sleep(max(0.0, min(interval, timeout - elapsed)))
+    return poll(read, ready, timeout, interval=interval, on_poll=on_poll, sleep=sleep, clock=clock)
