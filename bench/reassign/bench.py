@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 
 # Copyright: Contributors to the kafkaops.cluster collection
@@ -66,7 +65,7 @@ MIB = 1024 * 1024
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--mib", type=int, default=40, help="MiB of records to move (default 40)")
     parser.add_argument("--throttle-mib", type=float, default=1.0, help="throttle in MiB/s (default 1)")
     parser.add_argument("--partitions", type=int, default=4, help="partitions of the moved topic (default 4)")
@@ -115,7 +114,7 @@ def produce(conf, topic, total, record):
     producer = Producer(dict(conf, acks="all", **{"linger.ms": 20, "compression.type": "none"}))
     errors = []
     count = total // record
-    for _ in range(count):
+    for _record in range(count):
         while True:
             try:
                 producer.produce(topic, os.urandom(record), on_delivery=lambda e, _m: e and errors.append(e))

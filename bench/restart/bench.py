@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Rolling-restart benchmark (issue 7): per-broker time of playbooks/rolling_restart.yml split into
 the broker's own stop/start, the URP catch-up and the safety gates' overhead, against the fixed-wait
 approach (restart, wait 20 s, poll every 5 s). Needs a running lab: `make demo` first.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 
 # Copyright: Contributors to the kafkaops.cluster collection
@@ -77,7 +76,7 @@ PLAYBOOK = """\
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--bootstrap", default=LOOPBACK_BOOTSTRAP, help="comma-separated host:port list")
     parser.add_argument(
         "--security-protocol", default="SASL_PLAINTEXT", choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]

@@ -87,8 +87,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports what it would create or change and writes nothing.
   diff_mode:
     support: full
+    description: Shows the content and attribute changes of every file (none with C(diff=false) or C(no_log=true)).
 notes:
   - Files are compared byte for byte; a file is rewritten only when its content differs.
   - SELinux contexts and extended attributes are not managed.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/aws/run.sh and bench/provision/bench.sh: free_port prints the first free TCP port on
 # 127.0.0.1 in 32600-32699 (the range moto's server may use here), nothing when all are taken. Needs $BIN.
 free_port() {

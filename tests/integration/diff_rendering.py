@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 
 # Copyright: Contributors to the kafkaops.cluster collection
@@ -122,7 +121,7 @@ def check(text, secret, connect):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("output", help="the captured ansible-playbook output")
     parser.add_argument("--connect", action="store_true", help="kafka_connector's task ran (a Connect worker)")
     args = parser.parse_args()

@@ -35,7 +35,8 @@ fail() { echo "lifecycle: FAILED: $*" >&2; exit 1; }
 play() {
   local name=$1 expect=$2 playbook=$3; shift 3
   STEP=$((STEP + 1))
-  local log="$LOGS/$(printf '%02d' "$STEP")-$name.log" start=$SECONDS rc=0
+  local log start=$SECONDS rc=0
+  log=$LOGS/$(printf '%02d' "$STEP")-$name.log
   LAST_LOG=$log
   echo "lifecycle: $name ..."
   "$BIN/ansible-playbook" -i "$INV" "$playbook" -e lifecycle_host_prefix="$HOST" "$@" >"$log" 2>&1 || rc=$?
@@ -61,7 +62,8 @@ play() {
 killed_run() {
   local playbook=$1; shift
   STEP=$((STEP + 1))
-  local log="$LOGS/$(printf '%02d' "$STEP")-killed-run.log" start=$SECONDS
+  local log start=$SECONDS
+  log=$LOGS/$(printf '%02d' "$STEP")-killed-run.log
   echo "lifecycle: killed-run ..."
   setsid "$BIN/ansible-playbook" -i "$INV" "$playbook" -e lifecycle_host_prefix="$HOST" "$@" >"$log" 2>&1 &
   local pid=$! waited=0

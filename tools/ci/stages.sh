@@ -11,7 +11,7 @@
 # The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
 # stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 budgets=tests/stage-budgets.tsv
 times=${TIMES_FILE:-build/stage-times.tsv}
 mkdir -p "$(dirname "$times")"
@@ -73,9 +73,9 @@ run_stage() {
     make --no-print-directory "$stage"
     rc=$?
   fi
-  if [ $rc -eq 0 ]; then result=ok; else result="FAILED (exit $rc)"; fi
+  if [ "$rc" -eq 0 ]; then result=ok; else result="FAILED (exit $rc)"; fi
   printf '%s\t%s\t%s\n' "$stage" "$((SECONDS - start))" "$result" >"$times.$stage"
-  return $rc
+  return "$rc"
 }
 
 # run_lane "a,b,c" PREFIX: stages a, b, c one after the other, stopping at the first failure.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Client side of tools/connect-plugins/selftest.sh (Kafka via confluent-kafka, S3 via boto3).

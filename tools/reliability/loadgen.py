@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 
 # Copyright: Contributors to the kafkaops.cluster collection
@@ -189,7 +188,7 @@ def usage_problems(args):
 
 def build_parser():
     # No abbreviations: "--password x" must not pass for "--password-file x".
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0], allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def connection(sub):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print what an S3 backup holds under a prefix, as JSON: objects, records and the sorted
 distinct values (base64-decoded) of every JSON line of every object.
 

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PLAY_ENV is read by the play and refuse functions of run.sh
 # Sourced by tests/aws/run.sh (uses play, refuse, note, $INV, $WORK, $ENDPOINT, $BIN, $DOMAIN, $PLAY_ENV).
 # Issue 14 items 3 and 5, environment side. check_env.py (run by run.sh after environment.yml) already asserted prod's
 # network: one NAT gateway with its Elastic IP, a route table per private subnet with 0.0.0.0/0 through it, the S3
@@ -41,5 +42,5 @@ note "private subnets in eu-central-1a/b/c although the Local Zone eu-central-1-
 refuse "environment.yml with an arm64 AMI for a t3 bastion" "is built for arm64, but aws_instance_type_bastion=t3.micro runs" \
   playbooks/environment.yml -e aws_ami_id="$ARM_AMI"
 refuse "provision main with an arm64 AMI for m5/t3 instances" "is built for arm64, but m5.large runs" \
-  $MAIN -e aws_ami_id="$ARM_AMI"
+  "$MAIN" -e aws_ami_id="$ARM_AMI"
 grep -q "t3.medium runs" "$WORK/step$STEP.log" || { echo "FAILED: the refusal does not name t3.medium" >&2; exit 1; }

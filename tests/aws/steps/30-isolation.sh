@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PLAY_ENV is read by the play and refuse functions of run.sh
 # Sourced by tests/aws/run.sh (uses play, refuse, note, $INV, $WORK, $MAIN, $PROVISION, $ENDPOINT, $BIN).
 # Issue 14 items 1 and 2: two environments (prod and repl) and a second cluster (x) in repl, side by side in one account.
 # Retiring and replacing a broker of repl -- with exactly the variables scale.yml / replace_broker.yml pass to the
@@ -31,9 +32,9 @@ snapshot() { "$BIN/python" tests/aws/snapshot.py --endpoint "$ENDPOINT" "$@"; }
 REPL_DOMAIN=$(domain_of repl)
 PLAY_ENV=repl
 play changed "environment.yml -e aws_env=repl" playbooks/environment.yml
-play changed "site.yml's provisioning -e aws_env=repl (2 brokers)" $MAIN -e kafka_broker_count=2 -e zookeeper_count=1 \
+play changed "site.yml's provisioning -e aws_env=repl (2 brokers)" "$MAIN" -e kafka_broker_count=2 -e zookeeper_count=1 \
   -e zookeeper_allow_small_ensemble=true
-play changed "a second cluster x in repl (-e aws_cluster_name=x, 1 broker)" $MAIN -e aws_cluster_name=x \
+play changed "a second cluster x in repl (-e aws_cluster_name=x, 1 broker)" "$MAIN" -e aws_cluster_name=x \
   -e kafka_broker_count=1 -e zookeeper_count=1 -e zookeeper_allow_small_ensemble=true
 
 # Names are unique per cluster (item 2): x's hosts, records and volumes carry its name; nothing collides.
@@ -68,29 +69,31 @@ REPL1=$(hosts_json repl_kafka 1)
 PROD0=$(hosts_json prod_kafka 0)
 PLAY_ENV=""
 # Refusals first: nothing may change.
-PLAY_ENV=prod refuse "retire repl's broker 1 with -e aws_env=prod" "belong to environment 'repl'" $PROVISION \
+PLAY_ENV=prod refuse "retire repl's broker 1 with -e aws_env=prod" "belong to environment 'repl'" "$PROVISION" \
   -e provision_entry=retire -e provision_env=repl -e provision_cluster=repl -e provision_retire_confirm=true \
   -e "{\"provision_retire_broker_ids\": [1], \"provision_retire_hosts\": $REPL1}"
 WRONG=$("$BIN/python" -c "import json,sys; h=json.loads(sys.argv[1]); h[0]['instance_id']=json.loads(sys.argv[2])[0]['instance_id']; print(json.dumps(h))" "$REPL1" "$PROD0")
-refuse "retire repl's broker 1 naming another instance id" "are not those of the drained hosts" $PROVISION \
+refuse "retire repl's broker 1 naming another instance id" "are not those of the drained hosts" "$PROVISION" \
   -e provision_entry=retire -e provision_env=repl -e provision_cluster=repl -e provision_retire_confirm=true \
   -e "{\"provision_retire_broker_ids\": [1], \"provision_retire_hosts\": $WRONG}"
 snapshot --save "$WORK/iso1.json" --previous "$WORK/iso0.json" --only-changed none >/dev/null ||
   { echo "FAILED: a refusal changed something" >&2; exit 1; }
 
 # scale.yml's provider step for repl 2 -> 1 (no -e aws_env: the hosts' environment decides).
-play changed "retire repl's broker 1 as scale.yml does (provision_env=repl, the inventory's hosts)" $PROVISION \
+play changed "retire repl's broker 1 as scale.yml does (provision_env=repl, the inventory's hosts)" "$PROVISION" \
   -e provision_entry=retire -e provision_env=repl -e provision_cluster=repl -e provision_retire_confirm=true \
   -e "{\"provision_retire_broker_ids\": [1], \"provision_retire_hosts\": $REPL1}"
 out=$(snapshot --save "$WORK/iso2.json" --previous "$WORK/iso1.json" --only-changed repl:repl \
   --only-records "kafka-1.$REPL_DOMAIN" "kafka.$REPL_DOMAIN") || { echo "$out"; echo "FAILED: retire touched another cluster" >&2; exit 1; }
-grep -q "instance .*repl-kafka-1.*'state': 'running'.* -> None" <<<"$out" && grep -q "record kafka-1.$REPL_DOMAIN: .* -> None" <<<"$out" ||
-  { echo "$out"; echo "FAILED: repl's kafka-1 (instance, A record) not retired" >&2; exit 1; }
+if ! grep -q "instance .*repl-kafka-1.*'state': 'running'.* -> None" <<<"$out" \
+  || ! grep -q "record kafka-1.$REPL_DOMAIN: .* -> None" <<<"$out"; then
+  echo "$out"; echo "FAILED: repl's kafka-1 (instance, A record) not retired" >&2; exit 1
+fi
 note "retire in repl: $(tail -1 <<<"$out")"
 
 # replace_broker.yml's provider step for repl's broker 0.
 REPL0=$("$BIN/python" -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])[0]))" "$(hosts_json repl_kafka 0)")
-play changed "replace repl's broker 0 as replace_broker.yml does" $PROVISION -e provision_entry=replace \
+play changed "replace repl's broker 0 as replace_broker.yml does" "$PROVISION" -e provision_entry=replace \
   -e provision_env=repl -e provision_cluster=repl -e provision_replace_broker_id=0 -e "{\"provision_replace_host\": $REPL0}"
 out=$(snapshot --save "$WORK/iso3.json" --previous "$WORK/iso2.json" --only-changed repl:repl \
   --only-records "kafka-0.$REPL_DOMAIN" "kafka.$REPL_DOMAIN") || { echo "$out"; echo "FAILED: replace touched another cluster" >&2; exit 1; }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PLAY_ENV is read by the play and refuse functions of run.sh
 # Sourced by tests/aws/run.sh (uses play, refuse, check, note, $MAIN, $WORK, $ENDPOINT, $BIN, $DOMAIN).
 # Issue 14 items 4-7, the instance side of provision_aws, on prod (brokers 0-2 after run.sh's steps):
 # - a broker with a foreign volume at its data device is refused before any change (before: "mapping already exists",
@@ -36,7 +37,7 @@ PY
 )
 [[ $KMS_KEY == arn:aws:kms:* && $FOREIGN_VOLUME == vol-* ]] || { echo "FAILED: setting up the foreign volume" >&2; exit 1; }
 # Both problems in one run: every input problem is reported at once.
-refuse "main with a foreign volume at kafka-2's data device and smaller volumes" "an EBS volume cannot shrink" $MAIN \
+refuse "main with a foreign volume at kafka-2's data device and smaller volumes" "an EBS volume cannot shrink" "$MAIN" \
   -e aws_kafka_data_volume_size_gb=400
 grep -q "kafka-2.$DOMAIN (i-[0-9a-f]*) has $FOREIGN_VOLUME at /dev/sdf, not its data volume vol-" "$WORK/step$STEP.log" ||
   { echo "FAILED: the refusal does not name kafka-2 and $FOREIGN_VOLUME" >&2; exit 1; }
@@ -69,7 +70,7 @@ SETTINGS=(-e '{"aws_kafka_services": ["connect"]}' -e aws_connect_s3_bucket=kafk
 "$BIN/python" tests/aws/check_state.py --endpoint "$ENDPOINT" --env prod --domain "$DOMAIN" --brokers 0,1,2 \
   --save "$WORK/s40a.json" >"$WORK/s40a.out" && { echo "FAILED: loosened instances passed as hardened" >&2; exit 1; }
 grep -q "FAIL: IMDSv2 only .*kafka-0.*zk-1" "$WORK/s40a.out" || { cat "$WORK/s40a.out"; exit 1; }
-play changed "main --check: harden, instance profile, broker 3, volumes" $MAIN --check "${SETTINGS[@]}"
+play changed "main --check: harden, instance profile, broker 3, volumes" "$MAIN" --check "${SETTINGS[@]}"
 grep -q "would get the instance profile" "$WORK/step$STEP.log" ||
   { echo "FAILED: --check did not predict the instance profile" >&2; exit 1; }
 # (check_state --unchanged would fail on the loosened instances: compare the saved state instead.)
@@ -78,12 +79,12 @@ grep -q "would get the instance profile" "$WORK/step$STEP.log" ||
 cmp -s <("$BIN/python" -m json.tool --sort-keys "$WORK/s40a.json") <("$BIN/python" -m json.tool --sort-keys "$WORK/s40b.json") ||
   { diff "$WORK/s40a.json" "$WORK/s40b.json"; echo "FAILED: --check changed something" >&2; exit 1; }
 note "--check predicted the hardening, the profile, broker 3 and the volume changes; nothing changed"
-play changed "main: harden, instance profile, broker 3, volumes 520 GiB / 4000 IOPS / 250 MiB/s" $MAIN "${SETTINGS[@]}"
+play changed "main: harden, instance profile, broker 3, volumes 520 GiB / 4000 IOPS / 250 MiB/s" "$MAIN" "${SETTINGS[@]}"
 PROFILE=(--services connect --connect-profile kafkaops-prod-connect --s3-bucket kafkaops-backup --s3-prefix prod/
   --s3-kms-key "$KMS_KEY" --volume-size 520 --volume-iops 4000 --volume-throughput 250 --volume-kms-key "$KMS_KEY"
   --kms-brokers 3)
 check "state after the instance settings" --brokers 0,1,2,3 --save "$WORK/s40c.json" "${PROFILE[@]}"
-play 0 "main again, waiting for every host as site.yml does" $MAIN "${SETTINGS[@]}" -e provision_wait_for_hosts=true \
+play 0 "main again, waiting for every host as site.yml does" "$MAIN" "${SETTINGS[@]}" -e provision_wait_for_hosts=true \
   -e ansible_connection=local -e ansible_python_interpreter="$BIN/python" -e provision_wait_timeout=30
 [[ $(sed -n '/TASK \[Wait until the host answers over SSH\]/,/PLAY RECAP/p' "$WORK/step$STEP.log" | grep -c '^ok:') == 7 ]] ||
   { echo "FAILED: did not wait for the 7 hosts" >&2; exit 1; }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PLAY_ENV is read by the play and refuse functions of run.sh
 # Sourced by tests/aws/run.sh after 30-isolation.sh (which made environment repl). Issue 14 item 8: prod and repl list
 # each other in aws_peer_environments (group_vars/all/10-environments.yml). repl's first run created and accepted the
 # peering and did its side; prod's run now does prod's side (routes, 9095 from repl's private subnets, prod's zone

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PLAY_ENV is read by the play and refuse functions of run.sh
 # Sourced by tests/aws/run.sh last. Issue 14 item 9: playbooks/aws_destroy.yml removes environment repl -- its
 # instances (brokers with termination protection, ZooKeeper, bastion), records and zone, key pair, NAT gateway and
 # Elastic IP, S3 endpoint, the peering with prod, route tables, subnets, IGW, security groups and VPC -- keeps repl's

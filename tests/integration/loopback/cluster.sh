@@ -27,7 +27,7 @@ source "$repo/tools/lib/wait.sh"
 # The client compiler only, as in the Docker labs (inventories/local): less CPU on a small machine
 # (bench/jvm). LAB_JVM_OPTS overrides it (empty: the JVM's defaults).
 read -ra lab_jvm_opts <<<"${LAB_JVM_OPTS--XX:TieredStopAtLevel=1}"
-tgz=${KAFKA_TGZ:-$(ls "$repo"/build/kafka/kafka_2.13-*.tgz 2>/dev/null | sort | tail -1)}
+tgz=${KAFKA_TGZ:-$(find "$repo/build/kafka" -maxdepth 1 -name 'kafka_2.13-*.tgz' 2>/dev/null | sort | tail -1)}
 
 stop_pid() {
     local pidfile=$1 pid
@@ -95,6 +95,7 @@ P
     echo $! >"$dir/connect.pid"
     # Ready when /health (Kafka >= 3.9) or, on older workers, after 30 s /connectors answers 200.
     local started=$SECONDS
+    # shellcheck disable=SC2329  # called by wait_ready
     connect_ready() {
         curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null \
             || { [ $((SECONDS - started)) -gt 30 ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/connectors" 2>/dev/null; }

@@ -233,7 +233,7 @@ class MemoryConsumer:
         ]
 
     def position(self, partitions):
-        return [SimpleNamespace(partition=0, offset=self.position_) for _ in partitions]
+        return [SimpleNamespace(partition=0, offset=self.position_) for _partition in partitions]
 
     def close(self):
         pass

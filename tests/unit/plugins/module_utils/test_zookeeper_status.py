@@ -347,8 +347,8 @@ def test_server_status_refused():
 
 
 def test_servers_status_keeps_order(fake_server):
-    port_a, _ = fake_server(FOLLOWER)
-    port_b, _ = fake_server(LEADER)
+    port_a = fake_server(FOLLOWER)[0]
+    port_b = fake_server(LEADER)[0]
     result = zs.servers_status([("127.0.0.1", port_a), ("127.0.0.1", port_b)], 5)
     assert [s["mode"] for s in result] == ["follower", "leader"]
     assert zs.evaluate_quorum(result)["leader"] == f"127.0.0.1:{port_b}"

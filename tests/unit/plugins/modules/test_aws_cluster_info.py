@@ -149,7 +149,7 @@ def test_reads_one_cluster_in_amazon_aws_shapes(aws):
 
 def test_given_subnets_and_missing_things(aws):
     ec2, r53 = aws
-    _, vpc, subnet, _, _ = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")
+    vpc, subnet = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")[1:3]
 
     got = info.read_cluster(FakeModule(), params("prod", "other", ami_id="ami-00000000", subnet_ids=[subnet]))
     assert got["images"] == []  # an AMI that does not exist: empty, for the role's clear refusal
@@ -178,7 +178,7 @@ def test_no_credentials_reads_nothing(aws):
 
 def test_without_cluster_or_domain_reads_neither(aws):
     ec2, r53 = aws
-    image, vpc, *_ = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")
+    image, vpc = make_cluster(ec2, r53, "prod", "prod", "10.0.0.0/16")[:2]
     got = info.read_cluster(FakeModule(), params("prod", None, ami_id=image, domain=None))
     assert [i["image_id"] for i in got["images"]] == [image] and [v["id"] for v in got["vpcs"]] == [vpc]
     assert got["instances"] == [] and got["volumes"] == []
