@@ -29,12 +29,16 @@ All client errors are turned into ``KafkaOpsError`` by ``translate_errors`` (a
 context manager that also works as a decorator) and reported by one method,
 ``KafkaModule.fail_kafka``, as ``Failed to <action>: <reason>`` with every
 secret redacted.
+
+The pieces live in their own files and are re-exported here (``__all__``):
+kafka_libraries.py (guarded client-library imports), kafka_errors.py (error
+text, ``KafkaOpsError``, ``translate_errors``, redaction) and kafka_connection.py
+(argument specs, librdkafka / kafka-python / ZooKeeper client configuration).
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import time
 import traceback
@@ -44,425 +48,112 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.compat.version import LooseVersion
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import SASL_MECHANISMS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import SASL_PROTOCOLS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import SECURITY_PROTOCOLS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import SSL_PROTOCOLS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import ZOOKEEPER_SASL_MECHANISMS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import build_client_config
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import build_kafka_python_config
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import build_zookeeper_sasl_options
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import ignored_option_warnings
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import kafka_argument_spec
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import kafka_required_if
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import kafka_required_together
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import zookeeper_argument_spec
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import zookeeper_auth_failure_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import zookeeper_required_together
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import CLIENT_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import REDACTED
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import SECRET_CONFIG_KEYS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import SECRET_OPTIONS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import ZOOKEEPER_SECRET_OPTIONS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import connection_failure_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import format_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_text
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import no_log_options
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import redact
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import redact_config
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import secrets_from_params
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import summarize_connection_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import CONFLUENT_KAFKA_IMPORT_ERROR
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import HAS_CONFLUENT_KAFKA
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import HAS_KAZOO
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import HAS_PURESASL
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import KAZOO_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import KAZOO_IMPORT_ERROR
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import MIN_CONFLUENT_KAFKA_VERSION
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import PURESASL_IMPORT_ERROR
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import AdminClient
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import AuthFailedError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import Consumer
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import KazooClient
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import KazooTimeoutError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import Producer
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import SessionClosedRequireSaslError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import installed_confluent_kafka_version
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
-try:
-    from confluent_kafka import Consumer
-    from confluent_kafka import KafkaException
-    from confluent_kafka import Producer
-    from confluent_kafka import version as confluent_kafka_version
-    from confluent_kafka.admin import AdminClient
-except ImportError:
-    HAS_CONFLUENT_KAFKA = False
-    CONFLUENT_KAFKA_IMPORT_ERROR = traceback.format_exc()
-    _KAFKA_ERRORS = ()
-else:
-    HAS_CONFLUENT_KAFKA = True
-    CONFLUENT_KAFKA_IMPORT_ERROR = None
-    _KAFKA_ERRORS = (KafkaException,)
-
-try:
-    from kazoo.client import KazooClient
-    from kazoo.exceptions import AuthFailedError
-    from kazoo.exceptions import KazooException
-    from kazoo.handlers.threading import KazooTimeoutError
-except ImportError:
-    HAS_KAZOO = False
-    KAZOO_IMPORT_ERROR = traceback.format_exc()
-    _KAZOO_ERRORS = ()
-
-    class AuthFailedError(Exception):
-        """Placeholder, never raised without kazoo."""
-
-    class KazooTimeoutError(Exception):
-        """Placeholder, never raised without kazoo."""
-
-else:
-    HAS_KAZOO = True
-    KAZOO_IMPORT_ERROR = None
-    _KAZOO_ERRORS = (KazooException, KazooTimeoutError)
-
-try:
-    # kazoo >= 2.9 (ZooKeeper 3.7+ enforce.auth); without it the log check below still works.
-    from kazoo.exceptions import SessionClosedRequireSaslError
-except ImportError:
-
-    class SessionClosedRequireSaslError(Exception):
-        """Placeholder, never raised by a kazoo that lacks it."""
-
-
-try:
-    # kazoo only imports pure-sasl lazily, inside its connection thread.
-    import puresasl  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    HAS_PURESASL = False
-    PURESASL_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_PURESASL = True
-    PURESASL_IMPORT_ERROR = None
-
-# describe_cluster() appeared in confluent-kafka 2.3.0.
-MIN_CONFLUENT_KAFKA_VERSION = "2.3.0"
-
-# Exceptions the client libraries raise for broker, network and protocol
-# problems. Anything else is a bug and must surface with its traceback.
-# concurrent.futures.TimeoutError is the builtin TimeoutError on Python >= 3.11
-# and a subclass of it on 3.8 - 3.10 (admin futures raise it).
-KAFKA_ERRORS = _KAFKA_ERRORS
-CLIENT_ERRORS = _KAFKA_ERRORS + _KAZOO_ERRORS + (TimeoutError,)
-
-REDACTED = "********"
-
-SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
-SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
-SSL_PROTOCOLS = ("SSL", "SASL_SSL")
-ZOOKEEPER_SASL_MECHANISMS = ["DIGEST-MD5"]
-
-# Module options that hold secrets; their values are redacted from messages.
-# KafkaModule also redacts every other no_log option of a module's spec.
-SECRET_OPTIONS = ("sasl_password", "ssl_keyfile_password")
-ZOOKEEPER_SECRET_OPTIONS = ("zookeeper_sasl_password",)
-
-# librdkafka properties that hold secrets (masked by ``redact_config``).
-SECRET_CONFIG_KEYS = ("sasl.password", "ssl.key.password")
-
-# librdkafka error codes after which waiting longer cannot help.
-_FAIL_FAST_ERROR_CODES = ("_AUTHENTICATION", "_SSL", "_ALL_BROKERS_DOWN")
-# librdkafka error codes that describe why a broker connection failed.
-_CONNECTION_ERROR_CODES = ("_TRANSPORT", "_RESOLVE", "_AUTHENTICATION", "_SSL")
-
-
-# ---------------------------------------------------------------------------
-# Argument specs
-# ---------------------------------------------------------------------------
-
-
-def kafka_argument_spec():
-    """Connection options shared by every module (see doc fragment kafkaops.cluster.kafka)."""
-    return dict(
-        bootstrap_servers=dict(type="list", elements="str", required=True),
-        security_protocol=dict(type="str", choices=SECURITY_PROTOCOLS, default="PLAINTEXT"),
-        sasl_mechanism=dict(type="str", choices=SASL_MECHANISMS),
-        sasl_username=dict(type="str"),
-        sasl_password=dict(type="str", no_log=True),
-        ssl_cafile=dict(type="path"),
-        ssl_certfile=dict(type="path"),
-        ssl_keyfile=dict(type="path", no_log=False),
-        ssl_keyfile_password=dict(type="str", no_log=True),
-        ssl_check_hostname=dict(type="bool", default=True),
-        request_timeout=dict(type="int", default=30),
-    )
-
-
-def kafka_required_if():
-    return [
-        ("security_protocol", protocol, ("sasl_mechanism", "sasl_username", "sasl_password"))
-        for protocol in SASL_PROTOCOLS
-    ]
-
-
-def kafka_required_together():
-    return [("ssl_certfile", "ssl_keyfile")]
-
-
-def zookeeper_argument_spec():
-    """ZooKeeper options (see doc fragment kafkaops.cluster.kafka.zookeeper)."""
-    return dict(
-        zookeeper_hosts=dict(type="str"),
-        zookeeper_chroot=dict(type="str", default="/kafka"),
-        zookeeper_timeout=dict(type="int", default=10),
-        zookeeper_sasl_username=dict(type="str"),
-        zookeeper_sasl_password=dict(type="str", no_log=True),
-        zookeeper_sasl_mechanism=dict(type="str", choices=ZOOKEEPER_SASL_MECHANISMS, default="DIGEST-MD5"),
-    )
-
-
-def zookeeper_required_together():
-    return [("zookeeper_sasl_username", "zookeeper_sasl_password")]
-
-
-def build_zookeeper_sasl_options(params):
-    """kazoo ``sasl_options`` for the ZooKeeper SASL options, or None (anonymous).
-
-    A fresh dict on every call: kazoo adds keys (``service``) to the one it gets.
-    """
-    username = params.get("zookeeper_sasl_username")
-    if not username:
-        return None
-    return dict(
-        mechanism=params.get("zookeeper_sasl_mechanism") or "DIGEST-MD5",
-        username=username,
-        password=params.get("zookeeper_sasl_password"),
-    )
-
-
-def zookeeper_auth_failure_reason(exception, sasl_options, log_lines, timeout=None):
-    """Why the first ZooKeeper request of a new session failed, for an auth-related error.
-
-    ``exception`` is what the request raised, ``log_lines`` what kazoo logged
-    (the SASL exchange runs in kazoo's connection thread, so its error only
-    shows in the log). Returns None when the failure does not look like an
-    authentication problem.
-    """
-    if isinstance(exception, KazooTimeoutError):
-        reason = f"the session was established but the first request got no answer within {timeout}s"
-        if sasl_options:
-            reason = (
-                f"{reason}: the SASL {sasl_options['mechanism']} authentication as {sasl_options['username']!r} "
-                "did not complete (is SASL enabled on the ZooKeeper servers?)"
-            )
-        return reason
-    if isinstance(exception, SessionClosedRequireSaslError) and not sasl_options:
-        return (
-            "authentication failed / session closed by the server: it requires SASL authentication "
-            "(set zookeeper_sasl_username and zookeeper_sasl_password)"
-        )
-    if not sasl_options:
-        return None
-    who = f"SASL {sasl_options['mechanism']} authentication as {sasl_options['username']!r}"
-    if isinstance(exception, SessionClosedRequireSaslError) or any(
-        "SessionClosedRequireSaslError" in line for line in log_lines
-    ):
-        return (
-            f"authentication failed / session closed by the server during {who} "
-            "(check zookeeper_sasl_username and zookeeper_sasl_password)"
-        )
-    if isinstance(exception, AuthFailedError) or any("AUTH_FAILED" in line for line in log_lines):
-        return (
-            f"authentication failed / session closed: the server dropped the connection during {who} "
-            "(is SASL enabled on the ZooKeeper servers?)"
-        )
-    return None
-
-
-# ---------------------------------------------------------------------------
-# librdkafka configuration (pure functions)
-# ---------------------------------------------------------------------------
-
-
-def build_kafka_python_config(params):
-    """Keyword arguments of kafka-python's KafkaAdminClient for the connection options (same rules
-    as ``build_client_config``: credentials only for SASL, TLS material only for TLS)."""
-    protocol = params["security_protocol"]
-    conf = dict(
-        bootstrap_servers=list(params["bootstrap_servers"]),
-        security_protocol=protocol,
-        client_id="kafkaops-ansible-reassignment",
-        request_timeout_ms=int(params["request_timeout"]) * 1000,
-    )
-    if protocol in SASL_PROTOCOLS:
-        conf.update(
-            sasl_mechanism=params["sasl_mechanism"],
-            sasl_plain_username=params["sasl_username"],
-            sasl_plain_password=params["sasl_password"],
-        )
-    if protocol in SSL_PROTOCOLS:
-        conf.update(
-            ssl_cafile=params.get("ssl_cafile"),
-            ssl_certfile=params.get("ssl_certfile"),
-            ssl_keyfile=params.get("ssl_keyfile"),
-            ssl_password=params.get("ssl_keyfile_password"),
-            ssl_check_hostname=params["ssl_check_hostname"],
-        )
-    return conf
-
-
-def build_client_config(params, client_type="admin", overrides=None):
-    """Return the librdkafka configuration dict for ``client_type``.
-
-    ``client_type`` is ``admin``, ``producer`` or ``consumer``. SASL credentials
-    are only included for SASL protocols and TLS material only for TLS protocols,
-    so a secret never reaches a client that does not need it.
-    """
-    if client_type not in ("admin", "producer", "consumer"):
-        raise ValueError(f"unknown client type {client_type!r}")
-
-    protocol = params["security_protocol"]
-    timeout_ms = int(params["request_timeout"]) * 1000
-    conf = {
-        "bootstrap.servers": ",".join(params["bootstrap_servers"]),
-        "security.protocol": protocol.lower(),
-        "client.id": f"kafkaops-ansible-{client_type}",
-        "socket.timeout.ms": timeout_ms,
-        # The admin client is a producer handle in librdkafka, which would let
-        # the broker auto-create a topic we only asked metadata for.
-        "allow.auto.create.topics": False,
-    }
-
-    if protocol in SASL_PROTOCOLS:
-        conf["sasl.mechanism"] = params["sasl_mechanism"]
-        conf["sasl.username"] = params["sasl_username"]
-        conf["sasl.password"] = params["sasl_password"]
-
-    if protocol in SSL_PROTOCOLS:
-        if params.get("ssl_cafile"):
-            conf["ssl.ca.location"] = params["ssl_cafile"]
-        if params.get("ssl_certfile"):
-            conf["ssl.certificate.location"] = params["ssl_certfile"]
-        if params.get("ssl_keyfile"):
-            conf["ssl.key.location"] = params["ssl_keyfile"]
-            if params.get("ssl_keyfile_password"):
-                conf["ssl.key.password"] = params["ssl_keyfile_password"]
-        # Certificate verification itself always stays on; only the host name
-        # check can be relaxed (e.g. brokers addressed by IP).
-        conf["ssl.endpoint.identification.algorithm"] = "https" if params["ssl_check_hostname"] else "none"
-
-    if client_type == "producer":
-        conf.update(
-            {
-                "acks": "all",
-                "enable.idempotence": True,
-                "linger.ms": 5,
-            }
-        )
-    elif client_type == "consumer":
-        conf.update(
-            {
-                "enable.auto.commit": False,
-                "enable.auto.offset.store": False,
-                "auto.offset.reset": "earliest",
-                "enable.partition.eof": False,
-            }
-        )
-
-    if overrides:
-        conf.update(overrides)
-    return conf
-
-
-def ignored_option_warnings(params):
-    """Warnings for options that the chosen security_protocol silently ignores."""
-    protocol = params["security_protocol"]
-    warnings = []
-    if protocol not in SASL_PROTOCOLS:
-        given = [name for name in ("sasl_mechanism", "sasl_username", "sasl_password") if params.get(name)]
-        if given:
-            warnings.append(f"{', '.join(given)} ignored because security_protocol is {protocol}")
-    if protocol not in SSL_PROTOCOLS:
-        given = [
-            name for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_keyfile_password") if params.get(name)
-        ]
-        if given:
-            warnings.append(f"{', '.join(given)} ignored because security_protocol is {protocol}")
-    return warnings
-
-
-def redact_config(conf):
-    """Copy of a librdkafka config with secret values masked (safe to log or return)."""
-    return {key: (REDACTED if key in SECRET_CONFIG_KEYS and value else value) for key, value in conf.items()}
-
-
-# ---------------------------------------------------------------------------
-# Error formatting (pure functions)
-# ---------------------------------------------------------------------------
-
-
-def secrets_from_params(params, names=SECRET_OPTIONS + ZOOKEEPER_SECRET_OPTIONS):
-    return [params.get(name) for name in names if params.get(name)]
-
-
-def no_log_options(argument_spec):
-    """Names of the options of ``argument_spec`` marked ``no_log``."""
-    return tuple(sorted(name for name, option in argument_spec.items() if option.get("no_log")))
-
-
-def redact(text, secrets):
-    """Replace every occurrence of each secret in ``text`` by ``REDACTED``."""
-    text = to_native(text)
-    # Longest first, so a secret containing another one is masked as a whole.
-    for secret in sorted({to_native(s) for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
-def _is_kafka_error(obj):
-    """Duck-typed check for confluent_kafka.KafkaError (not an Exception subclass)."""
-    return callable(getattr(obj, "str", None)) and callable(getattr(obj, "name", None))
-
-
-def kafka_error_text(err):
-    """``<description> (<CODE>)`` for a KafkaError, without repeating the code."""
-    # Some librdkafka admin results carry error strings that are not NUL
-    # terminated (e.g. "...: alice\x01"): keep printable characters only.
-    text = "".join(ch for ch in to_native(err.str()) if ch.isprintable()).strip()
-    name = to_native(err.name())
-    if not text:
-        return name
-    if name and name not in text:
-        return f"{text} ({name})"
-    return text
-
-
-def kafka_error_code(exc):
-    """The librdkafka/Kafka error code name behind ``exc``, or None."""
-    if _is_kafka_error(exc):
-        return to_native(exc.name())
-    args = getattr(exc, "args", ())
-    if args and _is_kafka_error(args[0]):
-        return to_native(args[0].name())
-    return None
-
-
-def error_reason(exc):
-    """A one-line, human readable reason for a client exception or KafkaError."""
-    if _is_kafka_error(exc):
-        return kafka_error_text(exc)
-    args = getattr(exc, "args", ())
-    if args and _is_kafka_error(args[0]):
-        return kafka_error_text(args[0])
-    if isinstance(exc, TimeoutError) and not to_native(exc).strip():
-        return "timed out waiting for a response"
-    text = to_native(exc).strip()
-    name = type(exc).__name__
-    if not text:
-        return name
-    return f"{text} ({name})"
-
-
-def format_failure(action, reason, secrets=()):
-    """``Failed to <action>: <reason>`` with secrets redacted."""
-    message = f"Failed to {action}"
-    if reason:
-        message = f"{message}: {reason}"
-    return redact(message, secrets)
-
-
-def connection_failure_reason(errors):
-    """Reason to stop waiting for a broker connection, or None to keep waiting.
-
-    ``errors`` are the KafkaError objects librdkafka reported through
-    ``error_cb`` (oldest first). Authentication and TLS failures and "all
-    brokers are down" end the wait at once; the reason quotes the most recent
-    connection error because "1/1 brokers are down" alone says nothing.
-    """
-    fail_fast = [e for e in errors if to_native(e.name()) in _FAIL_FAST_ERROR_CODES or e.fatal()]
-    if not fail_fast:
-        return None
-    return summarize_connection_errors(errors)
-
-
-def summarize_connection_errors(errors):
-    """The most useful single line from librdkafka's error callbacks, or None."""
-    if not errors:
-        return None
-    for codes in (("_AUTHENTICATION", "_SSL"), _CONNECTION_ERROR_CODES):
-        for err in reversed(errors):
-            if to_native(err.name()) in codes:
-                return kafka_error_text(err)
-    return kafka_error_text(errors[-1])
-
-
-class KafkaOpsError(Exception):
-    """A failed operation: ``action`` (what we tried) and why it failed."""
-
-    def __init__(self, action, exception=None, reason=None, **details):
-        self.action = action
-        self.exception = exception
-        self.reason = reason if reason is not None else (error_reason(exception) if exception is not None else None)
-        self.code = kafka_error_code(exception) if exception is not None else None
-        self.details = details
-        super().__init__(format_failure(action, self.reason))
+# Names other files import from here (the re-exports above stay importable).
+__all__ = [
+    "AdminClient",
+    "AuthFailedError",
+    "build_client_config",
+    "build_kafka_python_config",
+    "build_zookeeper_sasl_options",
+    "CLIENT_ERRORS",
+    "CONFLUENT_KAFKA_IMPORT_ERROR",
+    "connection_failure_reason",
+    "Consumer",
+    "error_reason",
+    "format_failure",
+    "HAS_CONFLUENT_KAFKA",
+    "HAS_KAZOO",
+    "HAS_PURESASL",
+    "ignored_option_warnings",
+    "installed_confluent_kafka_version",
+    "kafka_argument_spec",
+    "kafka_error_code",
+    "kafka_error_text",
+    "KAFKA_ERRORS",
+    "kafka_required_if",
+    "kafka_required_together",
+    "KafkaModule",
+    "KafkaOpsError",
+    "KAZOO_ERRORS",
+    "KAZOO_IMPORT_ERROR",
+    "KazooClient",
+    "KazooTimeoutError",
+    "MIN_CONFLUENT_KAFKA_VERSION",
+    "ModuleWrapper",
+    "no_log_options",
+    "poll_until",
+    "Producer",
+    "PURESASL_IMPORT_ERROR",
+    "redact",
+    "redact_config",
+    "REDACTED",
+    "SASL_MECHANISMS",
+    "SASL_PROTOCOLS",
+    "SECRET_CONFIG_KEYS",
+    "SECRET_OPTIONS",
+    "secrets_from_params",
+    "SECURITY_PROTOCOLS",
+    "SessionClosedRequireSaslError",
+    "SSL_PROTOCOLS",
+    "summarize_connection_errors",
+    "translate_errors",
+    "zookeeper_argument_spec",
+    "zookeeper_auth_failure_reason",
+    "zookeeper_required_together",
+    "ZOOKEEPER_SASL_MECHANISMS",
+    "ZOOKEEPER_SECRET_OPTIONS",
+]
 
 
 def poll_until(read, ready, timeout, action, reason, interval=0.5, sleep=time.sleep, clock=time.monotonic):
@@ -477,30 +168,9 @@ def poll_until(read, ready, timeout, action, reason, interval=0.5, sleep=time.sl
     return value
 
 
-@contextlib.contextmanager
-def translate_errors(action):
-    """Turn client-library errors raised inside the block into ``KafkaOpsError``.
-
-    Works as ``with translate_errors("create topic x"):`` and as a decorator
-    ``@translate_errors("read cluster metadata")``.
-    """
-    try:
-        yield
-    except KafkaOpsError:
-        raise
-    except CLIENT_ERRORS as e:
-        raise KafkaOpsError(action, exception=e) from e
-
-
 # ---------------------------------------------------------------------------
 # Module base class
 # ---------------------------------------------------------------------------
-
-
-def installed_confluent_kafka_version():
-    # confluent_kafka.version() returns a str; some older releases a (str, int) tuple.
-    found = confluent_kafka_version()
-    return found[0] if isinstance(found, tuple) else found
 
 
 class _RecordingHandler(logging.Handler):
@@ -681,7 +351,7 @@ class KafkaModule(ModuleWrapper):
                     raise KafkaOpsError(action, reason=f"no answer within {timeout}s")
             try:
                 description = future.result()
-            except _KAFKA_ERRORS as e:
+            except KAFKA_ERRORS as e:
                 admin.poll(0)
                 detail = summarize_connection_errors(list(self.client_errors))
                 reason = error_reason(e)
@@ -764,7 +434,7 @@ class KafkaModule(ModuleWrapper):
             try:
                 # exists() needs no permission on the znode; bounded, unlike kazoo's sync calls.
                 client.exists_async("/").get(timeout=timeout)
-            except _KAZOO_ERRORS as e:
+            except KAZOO_ERRORS as e:
                 reason = zookeeper_auth_failure_reason(e, sasl_options, list(self._log_handler.records), timeout)
                 if reason is None:
                     raise
