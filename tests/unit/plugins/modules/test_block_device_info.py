@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils import block_devices as bd
 from ansible_collections.kafkaops.cluster.plugins.modules import block_device_info as bdi
 
 VOL = "vol-0123456789abcdef0"
@@ -70,7 +71,7 @@ XEN = lsblk_json(
     ],
 )
 def test_volume_for_serial(serial, volume):
-    assert bdi.volume_for_serial(serial) == volume
+    assert bd.volume_for_serial(serial) == volume
 
 
 @pytest.mark.parametrize(
@@ -85,18 +86,18 @@ def test_volume_for_serial(serial, volume):
     ],
 )
 def test_xen_aliases(device, aliases):
-    assert bdi.xen_aliases(device) == aliases
+    assert bd.xen_aliases(device) == aliases
 
 
 def test_flatten_lsblk_keeps_parents():
-    flat = bdi.flatten_lsblk(NITRO)
+    flat = bd.flatten_lsblk(NITRO)
     assert [(d["name"], d["parent"]) for d in flat] == [("nvme0n1", None), ("nvme0n1p1", "nvme0n1"), ("nvme1n1", None)]
     assert flat[0]["children"] == ["nvme0n1p1"]
     assert flat[2]["serial"] == SERIAL
 
 
 def test_flatten_lsblk_accepts_old_string_sizes_and_missing_path():
-    flat = bdi.flatten_lsblk({"blockdevices": [{"name": "xvdf", "size": "1073741824", "type": "disk"}]})
+    flat = bd.flatten_lsblk({"blockdevices": [{"name": "xvdf", "size": "1073741824", "type": "disk"}]})
     assert flat[0]["device"] == "/dev/xvdf"
     assert flat[0]["size"] == 1073741824
 
@@ -117,7 +118,7 @@ def test_flatten_lsblk_accepts_old_string_sizes_and_missing_path():
     ],
 )
 def test_ebs_volumes(by_id, lsblk, sysfs, expected):
-    assert bdi.ebs_volumes(by_id, bdi.flatten_lsblk(lsblk), sysfs) == expected
+    assert bd.ebs_volumes(by_id, bd.flatten_lsblk(lsblk), sysfs) == expected
 
 
 NITRO_EBS = {ROOT_VOL: "/dev/nvme0n1", VOL: "/dev/nvme1n1"}
@@ -158,7 +159,7 @@ NITRO_EBS = {ROOT_VOL: "/dev/nvme0n1", VOL: "/dev/nvme1n1"}
     ],
 )
 def test_resolve(volume_id, device, ebs, candidates, expected):
-    assert bdi.resolve(volume_id, device, ebs, candidates) == expected
+    assert bd.resolve(volume_id, device, ebs, candidates) == expected
 
 
 @pytest.mark.parametrize(
@@ -202,14 +203,14 @@ def test_resolve(volume_id, device, ebs, candidates, expected):
     ],
 )
 def test_resolve_refuses(volume_id, device, ebs, candidates, message):
-    with pytest.raises(bdi.BlockDeviceError) as err:
-        bdi.resolve(volume_id, device, ebs, candidates)
+    with pytest.raises(bd.BlockDeviceError) as err:
+        bd.resolve(volume_id, device, ebs, candidates)
     assert str(err.value) == message
 
 
 def test_parse_blkid_export():
     text = "DEVNAME=/dev/nvme1n1\nUUID=0b4d3d1e-7f5a\nLABEL=kafka\\ data\nTYPE=xfs\nUSAGE=filesystem\n"
-    assert bdi.parse_blkid_export(text) == {
+    assert bd.parse_blkid_export(text) == {
         "DEVNAME": "/dev/nvme1n1",
         "UUID": "0b4d3d1e-7f5a",
         "LABEL": "kafka data",
@@ -229,13 +230,13 @@ MOUNTINFO = """\
 
 
 def test_parse_mountinfo_and_lookups():
-    mounts = bdi.parse_mountinfo(MOUNTINFO)
+    mounts = bd.parse_mountinfo(MOUNTINFO)
     assert mounts[2] == {"majmin": "259:1", "mountpoint": "/var/lib/kafka", "fstype": "xfs", "source": "/dev/nvme1n1"}
-    assert bdi.mountpoints_of(mounts, "259:1") == ["/srv/kafka data", "/var/lib/kafka"]
-    assert bdi.mountpoints_of(mounts, "259:9") == []
+    assert bd.mountpoints_of(mounts, "259:1") == ["/srv/kafka data", "/var/lib/kafka"]
+    assert bd.mountpoints_of(mounts, "259:9") == []
     # Stacked mounts: the last one is what the path shows.
-    assert bdi.mount_at(mounts, "/mnt/")["source"] == "/dev/loop3"
-    assert bdi.mount_at(mounts, "/var/lib") is None
+    assert bd.mount_at(mounts, "/mnt/")["source"] == "/dev/loop3"
+    assert bd.mount_at(mounts, "/var/lib") is None
 
 
 @pytest.mark.parametrize(
@@ -261,7 +262,7 @@ def test_parse_mountinfo_and_lookups():
     ],
 )
 def test_signatures(probe, children, expected):
-    assert bdi.signatures(probe, children) == expected
+    assert bd.signatures(probe, children) == expected
 
 
 # ---------------------------------------------------------------- main() with a fake host
@@ -283,7 +284,7 @@ class FakeHost:
         self.head_reads = []
 
     def lsblk(self):
-        return bdi.flatten_lsblk(self.lsblk_data)
+        return bd.flatten_lsblk(self.lsblk_data)
 
     def by_id(self):
         return dict(self.by_id_links)
@@ -302,7 +303,7 @@ class FakeHost:
         return self.head
 
     def mountinfo(self):
-        return bdi.parse_mountinfo(self.mountinfo_text)
+        return bd.parse_mountinfo(self.mountinfo_text)
 
     def directory_entries(self, path):
         return self.dirs.get(path, (False, []))
@@ -462,11 +463,11 @@ def test_host_reads_by_id_sysfs_and_mountinfo(tmp_path):
 def test_host_head_and_directories(tmp_path):
     host = bdi.Host(FakeModule({}))
     zeros, data = tmp_path / "zeros", tmp_path / "data"
-    zeros.write_bytes(bytes(bdi.HEAD_BYTES + 10))
+    zeros.write_bytes(bytes(bd.HEAD_BYTES + 10))
     data.write_bytes(bytes(4096) + b"x")
     assert host.head_is_zero(str(zeros)) is True
     assert host.head_is_zero(str(data)) is False
-    with pytest.raises(bdi.BlockDeviceError, match="cannot read"):
+    with pytest.raises(bd.BlockDeviceError, match="cannot read"):
         host.head_is_zero(str(tmp_path / "missing"))
     assert host.block_realpath(str(zeros)) is None  # a regular file is no block device
     assert host.directory_entries(str(tmp_path / "missing")) == (False, [])
@@ -495,7 +496,7 @@ def test_host_blkid(answer, expected):
     ],
 )
 def test_host_blkid_errors_are_never_empty(answer):
-    with pytest.raises(bdi.BlockDeviceError, match=r"blkid -p /dev/vda failed"):
+    with pytest.raises(bd.BlockDeviceError, match=r"blkid -p /dev/vda failed"):
         bdi.Host(FakeModule({"blkid": answer})).blkid("/dev/vda")
 
 
@@ -503,5 +504,5 @@ def test_host_lsblk():
     module = FakeModule({"lsblk": (0, json.dumps(XEN), "")})
     assert [d["name"] for d in bdi.Host(module).lsblk()] == ["xvda", "xvda1", "xvdf"]
     assert module.commands[0][1:] == ["-J", "-b", "-o", "NAME,PATH,SERIAL,SIZE,TYPE,MAJ:MIN"]
-    with pytest.raises(bdi.BlockDeviceError, match="cannot parse lsblk output"):
+    with pytest.raises(bd.BlockDeviceError, match="cannot parse lsblk output"):
         bdi.Host(FakeModule({"lsblk": (0, "garbage", "")})).lsblk()
