@@ -15,6 +15,27 @@ from __future__ import annotations
 
 import traceback
 
+# What kafka_common, kafka_errors and kafka_connection import from here.
+__all__ = [
+    "AdminClient",
+    "AuthFailedError",
+    "CONFLUENT_KAFKA_ERRORS",
+    "CONFLUENT_KAFKA_IMPORT_ERROR",
+    "Consumer",
+    "HAS_CONFLUENT_KAFKA",
+    "HAS_KAZOO",
+    "HAS_PURESASL",
+    "installed_confluent_kafka_version",
+    "KAZOO_ERRORS",
+    "KAZOO_IMPORT_ERROR",
+    "KazooClient",
+    "KazooTimeoutError",
+    "MIN_CONFLUENT_KAFKA_VERSION",
+    "Producer",
+    "PURESASL_IMPORT_ERROR",
+    "SessionClosedRequireSaslError",
+]
+
 try:
     from confluent_kafka import Consumer
     from confluent_kafka import KafkaException
