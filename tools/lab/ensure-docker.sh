@@ -19,7 +19,15 @@ source "$(dirname "$0")/../lib/wait.sh"
 pid=-
 if ! pgrep -x dockerd >/dev/null 2>&1; then
     echo "ensure-docker: starting dockerd (log: /var/log/dockerd.log)" >&2
-    nohup dockerd >/var/log/dockerd.log 2>&1 &
+    # Without the caller's descriptors above 2: dockerd outlives the caller, and an inherited one (a
+    # flock'd lock, a pipe to a log filter) would stay held or open as long as dockerd runs.
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec nohup dockerd >/var/log/dockerd.log 2>&1
+    ) &
     pid=$!
 fi
 wait_ready 120 "dockerd (docker info)" "$pid" /var/log/dockerd.log docker info
