@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-moto = pytest.importorskip("moto")
-
-from ansible_collections.kafkaops.cluster.plugins.modules import aws_environment_info as info  # noqa: E402
-from ansible_collections.kafkaops.cluster.plugins.modules import route53_zone_vpcs as zv  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.modules import aws_environment_info as info
+from ansible_collections.kafkaops.cluster.plugins.modules import route53_zone_vpcs as zv
 
 REGION = "eu-central-1"
 
