@@ -183,7 +183,7 @@ def test_shared_properties_template_renders_sorted_and_escaped():
     env.filters["kafkaops.cluster.java_properties_value"] = java_properties_value
     rendered = env.get_template("properties.j2").render(
         ansible_managed="managed",
-        _properties={"log.dirs": "/data", "auto.create.topics.enable": False, "motd": " hi\n", "empty": None},
+        _common_properties={"log.dirs": "/data", "auto.create.topics.enable": False, "motd": " hi\n", "empty": None},
     )
     assert rendered.splitlines()[2:] == [
         "auto.create.topics.enable=false",
