@@ -135,6 +135,8 @@ attributes:
     details:
       - The diff shows every changed connector before and after (state and the configuration keys that
         change; the whole configuration of a created or deleted one), secrets masked.
+      - The after side is what the workers report when the run is done (with O(wait=true), once the connectors
+        settled), like RV(connector); in check mode it is the prediction.
   platform:
     platforms: posix
 notes:
@@ -265,6 +267,7 @@ diff:
     - The changed connectors before and after, keyed by name. C(config) only shows the keys that change
       (all keys for a created or deleted connector), secrets masked (a changed secret shows C(********) on
       both sides).
+    - C(after) is read back from the workers after the run (predicted in check mode).
   returned: when diff mode is enabled
   type: dict
   sample:
@@ -272,369 +275,33 @@ diff:
     after: {"orders-to-file": {"state": "RUNNING", "config": {"tasks.max": "2"}}}
 """
 
-import time
-
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import PAUSED
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import RUNNING
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import STOPPED
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import ConnectError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import ConnectModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import config_changes
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import connector_state
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import failed_parts
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import failure_details
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import find_plugin
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import kafka_version
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import mask_config
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import normalize_config
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import plugin_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import public_connector
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import task_states
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import validation_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_apply import apply_all
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_apply import plan_checked
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_apply import wait_for
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import STATES
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import action_labels
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import check_mode_warnings
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import connector_specs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import diff
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import predict
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import problems_error
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import spec_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_plan import with_purged
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectError
 
-STATES = ["present", "absent", "paused", "stopped", "running"]
 SINGLE_OPTIONS = ("name", "config", "state")
-# Kafka Connect versions that added the endpoints used for these states.
-STOP_VERSION = (3, 5, 0)
-INITIAL_STATE_VERSION = (3, 7, 0)
-POLL_INTERVAL = 1.0
-# Consecutive polls that must agree before a FAILED state (or a running connector without tasks) counts:
-# right after a change the workers may still report the previous state.
-SETTLE_POLLS = 3
-MAX_SHOWN = 10
-
-# Order of the actions on one connector: stop or pause before a new config is written, resume after.
-ACTION_ORDER = ("delete", "create", "stop", "pause", "update", "resume", "restart")
 
 
-# ---------------------------------------------------------------------------
-# Planning (pure functions)
-# ---------------------------------------------------------------------------
-
-
-def connector_specs(params):
-    """``[{name, config, state}]`` from either O(name) or O(connectors)."""
-    if params["connectors"] is not None:
-        return [dict(name=c["name"], config=c["config"], state=c["state"]) for c in params["connectors"]]
-    return [dict(name=params["name"], config=params["config"], state=params["state"] or "present")]
-
-
-def spec_problems(specs, purge, purge_all=False):
-    """Problems of the input alone (no REST call needed), as ``[{connector, msg}]``."""
-    problems = []
-    seen = set()
-    if purge_all and not purge:
-        problems.append(dict(connector="*", msg="purge_all=true only confirms purge=true; set purge=true too"))
-    if purge and not purge_all and all(spec["state"] == "absent" for spec in specs):
-        what = (
-            "a connectors list that keeps no connector (every entry has state=absent)"
-            if specs
-            else "an empty connectors list"
-        )
-        problems.append(
-            dict(
-                connector="*",
-                msg=f"purge=true with {what} would delete every connector of the "
-                "Connect cluster; list the connectors to keep, delete connectors by name with state=absent and no "
-                "purge, or set purge_all=true to delete them all",
-            )
-        )
-    for spec in specs:
-        name = spec["name"]
-        if not name or not name.strip():
-            problems.append(dict(connector=name, msg="connector name must not be empty"))
-            continue
-        if name in seen:
-            problems.append(dict(connector=name, msg="listed more than once"))
-        seen.add(name)
-        config = spec["config"]
-        if config is None or spec["state"] == "absent":
-            continue
-        try:
-            normalized = normalize_config(config)
-        except ValueError as e:
-            problems.append(dict(connector=name, msg=str(e)))
-            continue
-        if "name" in config and config["name"] is not None and str(config["name"]) != name:
-            problems.append(dict(connector=name, msg=f"config name {config['name']!r} differs from the name {name!r}"))
-        if not normalized.get("connector.class"):
-            problems.append(dict(connector=name, msg="config must contain connector.class"))
-    return problems
-
-
-def expected_state(state, current):
-    """The connector state a run with ``state`` leads to."""
-    if state == "running":
-        return RUNNING
-    if state == "paused":
-        return PAUSED
-    if state == "stopped":
-        return STOPPED
-    now = connector_state(current["status"]) if current else None
-    return now if now in (PAUSED, STOPPED) else RUNNING
-
-
-def plan_connector(spec, current, restart_failed, plugins=()):
-    """``(actions, problem)`` for one connector; ``actions`` are dicts with an ``action`` key, in order.
-
-    ``plugins`` (GET /connector-plugins) resolve a ``connector.class`` spelled differently from the
-    current one: an alias of the same plugin is no change.
-    """
-    state = spec["state"]
-    if state == "absent":
-        return ([dict(action="delete")] if current else []), None
-    desired = normalize_config(spec["config"]) if spec["config"] is not None else None
-    target = expected_state(state, current)
-    if current is None:
-        if desired is None:
-            return [], "config is required to create the connector (it does not exist)"
-        return [dict(action="create", initial_state=target, keys=sorted(desired))], None
-
-    actions = []
-    if desired is not None:
-        keys = config_changes(current["config"], desired, plugins)
-        if keys:
-            actions.append(dict(action="update", keys=keys))
-    now = connector_state(current["status"])
-    if state == "running" and now in (PAUSED, STOPPED):
-        actions.append(dict(action="resume"))
-    elif state == "paused" and now != PAUSED:
-        actions.append(dict(action="pause"))
-    elif state == "stopped" and now != STOPPED:
-        actions.append(dict(action="stop"))
-    if restart_failed and state != "stopped":
-        failed = failed_parts(current["status"])
-        if failed:
-            actions.append(dict(action="restart", failed=failed))
-    actions.sort(key=lambda action: ACTION_ORDER.index(action["action"]))
-    return actions, None
-
-
-def action_label(action, config=None):
-    kind = action["action"]
-    if kind == "create":
-        label = f"create (connector.class={(config or {}).get('connector.class')}"
-        if action["initial_state"] != RUNNING:
-            label += f", initial state {action['initial_state']}"
-        return label + ")"
-    if kind == "update":
-        return f"update config ({', '.join(action['keys'])})"
-    if kind == "restart":
-        return f"restart failed {', '.join(action['failed'])}"
-    return kind
-
-
-def predict(name, current, spec, actions, plugin_type, extra_patterns):
-    """The public state after ``actions`` (what check mode returns), None for a deleted connector."""
-    if any(action["action"] == "delete" for action in actions) or (current is None and not actions):
-        return None
-    if current is None:
-        info = dict(type=plugin_type, config=spec["config"], status={})
-    else:
-        # The config written only with an update: without one it stays as it is (connector.class may be an alias).
-        updated = any(action["action"] == "update" for action in actions)
-        config = spec["config"] if updated else current["config"]
-        info = dict(type=current["type"], config=config, status=current["status"])
-    state = public_connector(name, info, extra_patterns)
-    if actions:
-        target = expected_state(spec["state"], current)
-        state["state"] = target
-        state.pop("trace", None)
-        if target == STOPPED:
-            state["tasks"] = []
-        elif any(action["action"] in ("pause", "resume", "restart") for action in actions):
-            state["tasks"] = [dict(id=task["id"], state=target, worker_id=task["worker_id"]) for task in state["tasks"]]
-    return state
-
-
-def diff_entries(current, spec, actions, extra_patterns):
-    """``(before, after)`` diff entries of one changed connector (None where it does not exist)."""
-    if not actions:
-        return None, None
-    desired = normalize_config(spec["config"]) if spec["config"] is not None else None
-    kinds = [action["action"] for action in actions]
-    if "delete" in kinds:
-        before = dict(
-            state=connector_state(current["status"]),
-            config=mask_config(normalize_config(current["config"]), extra_patterns),
-        )
-        return before, None
-    target = expected_state(spec["state"], current)
-    if "create" in kinds:
-        return None, dict(state=target, config=mask_config(desired, extra_patterns))
-    keys = next((action["keys"] for action in actions if action["action"] == "update"), [])
-    after_config = desired if desired is not None else normalize_config(current["config"])
-    before = dict(
-        state=connector_state(current["status"]),
-        config=mask_config(normalize_config(current["config"]), extra_patterns, keys),
-    )
-    after = dict(state=target, config=mask_config(after_config, extra_patterns, keys))
-    restart = next((action for action in actions if action["action"] == "restart"), None)
-    if restart:
-        before["failed"] = restart["failed"]
-        after["failed"] = []
-    return before, after
-
-
-def problems_error(problems, action="manage"):
-    """One ConnectError for every problem found."""
-    names = sorted({problem["connector"] for problem in problems if problem["connector"] != "*"})
-    if len(names) == 1 and all(problem["connector"] != "*" for problem in problems):
-        what = f"{action} connector {names[0]}"
-        reason = "; ".join(problem["msg"] for problem in problems)
-    else:
-        what = f"{action} connectors"
-        shown = problems[:MAX_SHOWN]
-        reason = "; ".join(
-            problem["msg"] if problem["connector"] == "*" else f"{problem['connector']}: {problem['msg']}"
-            for problem in shown
-        )
-        if len(problems) > MAX_SHOWN:
-            reason += f"; and {len(problems) - MAX_SHOWN} more problems"
-    return ConnectError(what, reason=reason, problems=problems)
-
-
-# ---------------------------------------------------------------------------
-# REST calls
-# ---------------------------------------------------------------------------
-
-
-def class_respelled(spec, current):
-    """Whether ``spec`` names its existing connector's ``connector.class`` in other words (then the
-    installed plugins decide whether it is the same plugin)."""
-    if current is None or spec["config"] is None or spec["state"] == "absent":
-        return False
-    wanted = normalize_config(spec["config"]).get("connector.class")
-    return wanted != normalize_config(current["config"]).get("connector.class")
-
-
-def check_and_validate(client, name, config, plugins):
-    """Problem messages for a config to write: unknown connector.class, or the workers' validation errors."""
-    connector_class = config["connector.class"]
-    if find_plugin(connector_class, plugins) is None:
-        installed = ", ".join(plugin_label(plugin) for plugin in plugins) or "none"
-        return [
-            f"connector.class {connector_class} is not installed on the Kafka Connect workers ({client.url}); "
-            f"installed connector plugins: {installed}"
-        ]
-    response = client.validate(connector_class, dict(config, name=name))
-    errors = validation_errors(response)
-    if errors:
-        return ["invalid config: " + "; ".join(errors)]
-    return []
-
-
-def apply(client, name, actions, config, version):
-    for action in actions:
-        kind = action["action"]
-        if kind == "delete":
-            client.delete(name)
-        elif kind == "create":
-            body = dict(config, name=name)
-            initial = action["initial_state"]
-            if initial != RUNNING and version >= INITIAL_STATE_VERSION:
-                client.create(name, body, initial)
-            else:
-                client.put_config(name, body)
-                if initial == PAUSED:
-                    client.pause(name)
-                elif initial == STOPPED:
-                    client.stop(name)
-        elif kind == "update":
-            client.put_config(name, dict(config, name=name))
-        elif kind == "pause":
-            client.pause(name)
-        elif kind == "resume":
-            client.resume(name)
-        elif kind == "stop":
-            client.stop(name)
-        elif kind == "restart":
-            client.restart_failed(name)
-
-
-def _verb(expected):
-    return {RUNNING: "run", PAUSED: "pause", STOPPED: "stop"}[expected]
-
-
-def _reached(status, expected):
-    tasks = task_states(status, with_traces=False)
-    if connector_state(status) != expected:
-        return False
-    if expected == STOPPED:
-        return not tasks
-    if expected == RUNNING and not tasks:
-        return False
-    return all(task["state"] == expected for task in tasks)
-
-
-def settle(client, name, expected, deadline, changed=False, sleep=time.sleep, clock=time.monotonic):
-    """Poll the status of ``name`` until it is ``expected``; ``(last status, warning)``.
-
-    Ready means the connector and every task are in ``expected`` and there are as many tasks as task
-    configurations. Right after a change the workers still report the previous state for a moment, so
-    then that must hold for ``SETTLE_POLLS`` polls in a row; a FAILED connector or task must too before
-    the module fails. Raises ``ConnectError`` on failure or at the deadline.
-    """
-    needed = SETTLE_POLLS if changed else 1
-    ready_polls = failed_polls = idle_polls = 0
-    while True:
-        status = client.connector_status(name)
-        if status is None:
-            # A new connector has no status for a moment.
-            if clock() >= deadline:
-                raise ConnectError(
-                    f"{_verb(expected)} connector {name}", reason="the workers do not report it (deleted meanwhile?)"
-                )
-            sleep(POLL_INTERVAL)
-            continue
-        tasks = task_states(status, with_traces=False)
-        ready = _reached(status, expected)
-        idle = expected == RUNNING and connector_state(status) == RUNNING and not tasks
-        if (ready and expected != STOPPED) or idle:
-            configs = client.connector_tasks(name)
-            ready = ready and configs is not None and len(configs) == len(tasks)
-            idle = idle and configs == []
-        ready_polls = ready_polls + 1 if ready else 0
-        if ready_polls >= needed:
-            return status, None
-        idle_polls = idle_polls + 1 if idle else 0
-        if idle_polls >= SETTLE_POLLS:
-            return status, f"connector {name} is RUNNING but has no tasks (it generated no task configurations)"
-        failures = failure_details(name, status)
-        failed_polls = failed_polls + 1 if failures else 0
-        if failures and (failed_polls >= SETTLE_POLLS or clock() >= deadline):
-            reason = "; ".join(failures)
-            if expected != STOPPED:
-                reason += " (fix the cause, then restart it with restart_failed=true)"
-            raise ConnectError(f"{_verb(expected)} connector {name}", reason=reason, failed_parts=failed_parts(status))
-        if clock() >= deadline:
-            shown = ", ".join(f"{task['id']}={task['state']}" for task in tasks)
-            raise ConnectError(
-                f"{_verb(expected)} connector {name}",
-                reason=f"still {connector_state(status)} (tasks: {shown or 'none'}) after waiting, expected {expected}",
-            )
-        sleep(POLL_INTERVAL)
-
-
-def wait_gone(client, name, deadline, sleep=time.sleep, clock=time.monotonic):
-    while client.connector_status(name) is not None:
-        if clock() >= deadline:
-            raise ConnectError(f"delete connector {name}", reason="the workers still report it after waiting")
-        sleep(POLL_INTERVAL)
-
-
-# ---------------------------------------------------------------------------
-# main
-# ---------------------------------------------------------------------------
-
-
-def main():
+def argument_spec():
     connector_options = dict(
         name=dict(type="str", required=True),
         config=dict(type="dict"),
         state=dict(type="str", choices=STATES, default="present"),
     )
-    argument_spec = dict(
+    return dict(
         name=dict(type="str"),
         config=dict(type="dict"),
         state=dict(type="str", choices=STATES),
@@ -645,8 +312,46 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )
+
+
+def read_connectors(module, client):
+    """Every connector of the Connect cluster; their secret values are masked in all output from now on."""
+    cluster = client.connectors()
+    module.add_config_secrets(info["config"] for info in cluster.values())
+    return cluster
+
+
+def ensure(module, client, version, specs, cluster, plans, result):
+    """Apply the plans and wait for them, unless in check mode (which warns about the failures a real run
+    would wait for). When a write is refused, ``result`` reports changed only if an earlier one went through."""
+    params = module.params
+    if module.check_mode:
+        if params["wait"]:
+            for warning in check_mode_warnings(specs, cluster, plans):
+                module.warn(warning)
+        return
+    writes_before = client.writes
+    try:
+        apply_all(client, specs, plans, version)
+    except ConnectError:
+        result["changed"] = client.writes > writes_before
+        raise
+    if params["wait"]:
+        wait_for(client, specs, cluster, plans, params["wait_timeout"], module.warn)
+
+
+def confirm(module, client, specs, cluster, plans, plugins):
+    """``{name: info or None}`` after the run: re-read after a real change or wait, predicted otherwise
+    (check mode, or nothing to do)."""
+    if module.check_mode or not (module.params["wait"] or any(plans.values())):
+        return {spec["name"]: predict(cluster.get(spec["name"]), spec, plans[spec["name"]], plugins) for spec in specs}
+    cluster_after = read_connectors(module, client)
+    return {spec["name"]: cluster_after.get(spec["name"]) for spec in specs}
+
+
+def main():
     module = ConnectModule(
-        argument_spec=argument_spec,
+        argument_spec=argument_spec(),
         supports_check_mode=True,
         mutually_exclusive=[("connectors", option) for option in SINGLE_OPTIONS],
         required_one_of=[("name", "connectors")],
@@ -658,9 +363,8 @@ def main():
         module.fail_json(msg=f"wait_timeout must be at least 1, got {params['wait_timeout']}")
     specs = connector_specs(params)
     module.add_config_secrets(spec["config"] for spec in specs if isinstance(spec["config"], dict))
-    single = params["connectors"] is None
-    result = dict(changed=False, actions=[])
 
+    result = dict(changed=False, actions=[])
     try:
         problems = spec_problems(specs, params["purge"], params["purge_all"])
         if problems:
@@ -668,129 +372,24 @@ def main():
         client = module.client()
         worker = client.root()
         version = kafka_version(worker.get("version"))
-        cluster = client.connectors()
-        module.add_config_secrets(info["config"] for info in cluster.values())
-
-        listed = [spec["name"] for spec in specs]
-        if params["purge"]:
-            specs = specs + [
-                dict(name=name, config=None, state="absent") for name in sorted(cluster) if name not in listed
-            ]
-        plans = {}
-        plugins = None
-        if any(class_respelled(spec, cluster.get(spec["name"])) for spec in specs):
-            plugins = client.connector_plugins()
-        for spec in specs:
-            name = spec["name"]
-            actions, problem = plan_connector(spec, cluster.get(name), params["restart_failed"], plugins or ())
-            if problem:
-                problems.append(dict(connector=name, msg=problem))
-                continue
-            plans[name] = actions
-            if spec["state"] == "stopped" and version < STOP_VERSION:
-                problems.append(
-                    dict(
-                        connector=name,
-                        msg=f"state=stopped needs Kafka Connect 3.5 or later; the worker at {client.url} runs "
-                        f"{worker.get('version')}",
-                    )
-                )
-            if any(action["action"] in ("create", "update") for action in actions):
-                if plugins is None:
-                    plugins = client.connector_plugins()
-                for message in check_and_validate(client, name, normalize_config(spec["config"]), plugins):
-                    problems.append(dict(connector=name, msg=message))
-        if problems:
-            raise problems_error(problems)
-
-        result["actions"] = [
-            f"{spec['name']}: {action_label(action, normalize_config(spec['config']))}"
-            for spec in specs
-            for action in plans[spec["name"]]
-        ]
+        cluster = read_connectors(module, client)
+        specs = with_purged(specs, cluster, params["purge"])
+        plans, plugins = plan_checked(client, worker, specs, cluster, params["restart_failed"], version)
+        result["actions"] = action_labels(specs, plans)
         result["changed"] = bool(result["actions"])
-        plugin_types = {
-            spec["name"]: (find_plugin(normalize_config(spec["config"]).get("connector.class"), plugins) or {}).get(
-                "type"
-            )
-            for spec in specs
-            if spec["config"] is not None and plugins is not None
-        }
-        after = {
-            spec["name"]: predict(
-                spec["name"],
-                cluster.get(spec["name"]),
-                spec,
-                plans[spec["name"]],
-                plugin_types.get(spec["name"]),
-                extra,
-            )
-            for spec in specs
-        }
-
-        if not module.check_mode:
-            writes_before = client.writes
-            try:
-                for spec in specs:
-                    config = normalize_config(spec["config"]) if spec["config"] is not None else None
-                    apply(client, spec["name"], plans[spec["name"]], config, version)
-            except ConnectError:
-                # changed only if a write before the refused one went through.
-                result["changed"] = client.writes > writes_before
-                raise
-            if params["wait"]:
-                deadline = time.monotonic() + params["wait_timeout"]
-                for spec in specs:
-                    name = spec["name"]
-                    if spec["state"] == "absent":
-                        if plans[name]:
-                            wait_gone(client, name, deadline)
-                        continue
-                    target = expected_state(spec["state"], cluster.get(name))
-                    _status, warning = settle(client, name, target, deadline, changed=bool(plans[name]))
-                    if warning:
-                        module.warn(warning)
-            if result["changed"] or params["wait"]:
-                cluster_after = client.connectors()
-                module.add_config_secrets(info["config"] for info in cluster_after.values())
-                after = {
-                    spec["name"]: (
-                        public_connector(spec["name"], cluster_after[spec["name"]], extra)
-                        if spec["name"] in cluster_after
-                        else None
-                    )
-                    for spec in specs
-                }
-        elif params["wait"]:
-            # Check mode warns about the failure a real run would wait for and then report.
-            for spec in specs:
-                name = spec["name"]
-                current = cluster.get(name)
-                kinds = [action["action"] for action in plans[name]]
-                if current is None or spec["state"] in ("absent", "stopped") or "restart" in kinds or "update" in kinds:
-                    continue
-                failures = failure_details(name, current["status"])
-                if failures:
-                    module.warn(
-                        "; ".join(failures) + ": a real run would fail unless it recovers (restart_failed=true "
-                        "restarts it)"
-                    )
+        ensure(module, client, version, specs, cluster, plans, result)
+        after = confirm(module, client, specs, cluster, plans, plugins)
     except ConnectError as e:
         module.fail_connect(e, **result)
 
-    if single:
-        result["connector"] = after[specs[0]["name"]]
+    shown = {name: public_connector(name, info, extra) if info is not None else None for name, info in after.items()}
+    if params["connectors"] is None:
+        result["connector"] = shown[specs[0]["name"]]
     else:
-        result["connectors"] = after
+        result["connectors"] = shown
     if module._diff:
-        before_diff, after_diff = {}, {}
-        for spec in specs:
-            before, predicted = diff_entries(cluster.get(spec["name"]), spec, plans[spec["name"]], extra)
-            if before is not None:
-                before_diff[spec["name"]] = before
-            if predicted is not None:
-                after_diff[spec["name"]] = predicted
-        result["diff"] = dict(before=before_diff, after=after_diff)
+        # From the state re-read after the run (the prediction in check mode), as the results.
+        result["diff"] = diff(cluster, after, specs, plans, extra, plugins)
     module.exit_json(**result)
 
 

@@ -142,9 +142,9 @@ plugins:
   sample: [{"class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "type": "sink", "version": "3.9.2"}]
 """
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import ConnectError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import ConnectModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect import public_connector
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectError
 
 
 def main():
