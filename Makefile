@@ -11,13 +11,21 @@ BUNDLE        := build/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
 CONNECT_PLUGINS := build/connect-plugins
 COLLECTION    := build/collections/ansible_collections/kafkaops/cluster
 SCENARIO      ?= default replication
+# The ansible-core versions meta/runtime.yml claims besides the main venv's 2.19 (Python 3.11), each in
+# a venv of its own on the Python it needs (<core>:<python>): make unit and make lint (sanity) run in
+# every venv, and make test converges a lab with each (molecule-default: 2.19, then its lifecycle and
+# reliability steps: 2.20; molecule-replication: 2.21).
+CORE_VENVS    := 2.20:3.12 2.21:3.13
+CORES         := $(foreach c,$(CORE_VENVS),$(firstword $(subst :, ,$(c))))
+ALL_VENVS     := $(VENV) $(foreach c,$(CORES),.venv-$(c))
+core_bin       = $(CURDIR)/.venv-$(1)/bin
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-verify demo-down lock clean
+.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +42,15 @@ $(VENV)/.stamp: requirements/controller.txt
 
 venv: $(VENV)/.stamp collection ## create the pinned Python venv (ansible, molecule, ...)
 
+# .venv-<core>: the same, on the Python that ansible-core version needs (tools/find-python.sh).
+.venv-%/.stamp: requirements/ansible-core-%.txt
+	py=$$(tools/find-python.sh $(word 2,$(subst :, ,$(filter $*:%,$(CORE_VENVS))))) && $$py -m venv .venv-$*
+	.venv-$*/bin/pip install -q --disable-pip-version-check --no-deps -r $<
+	.venv-$*/bin/pip check -q --disable-pip-version-check
+	touch $@
+
+core-venvs: $(foreach c,$(CORES),.venv-$(c)/.stamp) collection ## the venvs of the other claimed ansible-core versions
+
 collection: ## make kafkaops.cluster.* resolve from this checkout
 	@mkdir -p $(dir $(COLLECTION))
 	@ln -sfn ../../../.. $(COLLECTION)
@@ -49,14 +66,18 @@ connect-plugins: ## build the S3 backup/restore connector plugin from Maven Cent
 
 prereqs: venv bundle connect-plugins images
 
-lint: venv ## ansible-lint (production profile), yamllint, ruff (lint + format)
+lint: venv core-venvs ## ansible-lint (production profile), yamllint, ruff (lint + format), ansible-test sanity per ansible-core
 	$(BIN)/ansible-lint
 	$(BIN)/yamllint -s .
 	$(BIN)/ruff check plugins tests bench tools
 	$(BIN)/ruff format --check plugins tests bench tools
+	set -e; for venv in $(ALL_VENVS); do tools/sanity/run.sh $$venv; done
 
-unit: venv ## unit tests
-	$(BIN)/python -m pytest -q tests/unit
+# Most unit tests wait on fake clocks' real timeouts (about 30 s of CPU in 80 s): four workers.
+unit: venv core-venvs ## unit tests, once per ansible-core version
+	set -e; for venv in $(ALL_VENVS); do \
+	  echo "unit: $$($$venv/bin/ansible --version | head -1), $$($$venv/bin/python --version)"; \
+	  $$venv/bin/python -m pytest -q -n 4 -p no:cacheprovider tests/unit; done
 
 integration: venv ## playbook-level tests (preflight refusals; data_volume on loop devices, needs root)
 	command -v mkfs.xfs >/dev/null || { apt-get update -qq && apt-get install -y -qq xfsprogs >/dev/null; }
@@ -77,21 +98,21 @@ lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the
 molecule: prereqs ## each scenario in SCENARIO the way make test runs it (default: default replication)
 	for scenario in $(SCENARIO); do $(MAKE) --no-print-directory molecule-$$scenario || exit 1; done
 
-molecule-replication: prereqs ## molecule test of the replication scenario
-	$(BIN)/molecule test -s replication
+molecule-replication: prereqs core-venvs ## molecule test of the replication scenario (ansible-core 2.21)
+	PATH=$(call core_bin,2.21):$$PATH $(call core_bin,2.21)/molecule test -s replication
 
 # One lab for three test groups, on the default scenario's lab through its docker_containers inventory:
 # molecule's converges and verify, then the lifecycle steps (scale up and down, broker replacement), then
 # the reliability suite under load on the brokers the lifecycle left (its rolling restart with a changed
 # JVM option comes last, so no later playbook restarts every broker to take the option back: that cost
 # the lifecycle's first scale-up three restarts). The lab is destroyed afterwards whatever the outcome.
-molecule-default: prereqs ## molecule test of the default scenario, then tests/lifecycle and the reliability suite on its lab
+molecule-default: prereqs core-venvs ## molecule test of the default scenario, then tests/lifecycle and the reliability suite on its lab
 	$(BIN)/molecule destroy -s default
 	$(BIN)/molecule test -s default --destroy never && \
 	LIFECYCLE_INV=molecule/default/inventory LIFECYCLE_LAB=molecule LIFECYCLE_HOST_PREFIX=mol- \
-	LIFECYCLE_REUSE_LAB=1 BIN=$(BIN) tests/lifecycle/run.sh && \
+	LIFECYCLE_REUSE_LAB=1 BIN=$(call core_bin,2.20) tests/lifecycle/run.sh && \
 	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
-	$(BIN)/ansible-playbook -i molecule/default/inventory molecule/default/reliability.yml; \
+	$(call core_bin,2.20)/ansible-playbook -i molecule/default/inventory molecule/default/reliability.yml; \
 	rc=$$?; $(BIN)/molecule destroy -s default >/dev/null; exit $$rc
 
 # Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv. a+b runs
@@ -101,9 +122,10 @@ molecule-default: prereqs ## molecule test of the default scenario, then tests/l
 # aws-tests 52 %; paired, the six took 419 s instead of 793 s. a,b+c,d runs two lanes side by side, each
 # lane's stages one after the other: the six in pairs took 545 s (lint 92 | unit 77, integration 122 |
 # plugin-tests 62, module-tests 331 | aws-tests 287), in two lanes 479 s; with aws-tests at about 420 s (two
-# environments through inventories/aws) unit moves to the first lane (about 555 | 535 s). The molecule labs
-# run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
-TEST_STAGES := venv+bundle connect-plugins+images lint,unit,module-tests,plugin-tests+integration,aws-tests \
+# environments through inventories/aws) unit moves to the first lane (about 555 | 535 s). With sanity in lint
+# (three ansible-core versions, ~150 s) unit (three runs, ~100 s) goes back to the second lane. The molecule
+# labs run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
+TEST_STAGES := venv+core-venvs+bundle connect-plugins+images lint,module-tests,plugin-tests+unit,integration,aws-tests \
 	molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table
@@ -121,11 +143,16 @@ demo-verify: venv ## re-run only the verification against the lab
 demo-down: venv ## remove the lab containers, volumes and network (the make target is the intent)
 	$(BIN)/ansible-playbook -i inventories/local playbooks/lab_destroy.yml -e lab_destroy_confirm=true
 
-lock: ## regenerate requirements/controller.txt from controller.in
+lock: ## regenerate requirements/controller.txt and ansible-core-*.txt from their .in files
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install -q -r requirements/controller.in
 	{ echo "# Generated from controller.in by \`make lock\` (pip freeze of a clean venv). Do not edit by hand."; \
 	  build/lock-venv/bin/pip freeze; } > requirements/controller.txt
+	set -e; for c in $(CORE_VENVS); do core=$${c%%:*}; \
+	  rm -rf build/lock-$$core && $$(tools/find-python.sh $${c##*:}) -m venv build/lock-$$core; \
+	  build/lock-$$core/bin/pip install -q -r requirements/ansible-core-$$core.in; \
+	  { echo "# Generated from ansible-core-$$core.in by \`make lock\` (pip freeze of a clean venv). Do not edit by hand."; \
+	    build/lock-$$core/bin/pip freeze; } > requirements/ansible-core-$$core.txt; done
 
-clean: ## remove the venv and build outputs (keeps Docker images)
-	rm -rf $(VENV) build
+clean: ## remove the venvs and build outputs (keeps Docker images)
+	rm -rf $(ALL_VENVS) build

@@ -2,6 +2,8 @@
 # Build the Docker lab images without any registry:
 #   kafkaops/lab-base:bookworm  from debootstrap (Debian packages only)
 #   kafkaops/lab-node:bookworm  FROM the base: systemd, python3, OpenJDK 17 headless
+#   kafkaops/lab-base:trixie, kafkaops/lab-node:trixie  the same on Debian 13 (OpenJDK 21: trixie has no 17);
+#                               the replication scenario's nodes
 #   kafkaops/lab-node:kafka-<version>  FROM the node: the golden image (a baked AMI's equivalent) with
 #                               the Kafka bundle unpacked and the admin venv built (kafka-node.Dockerfile);
 #                               only with --bundle PATH (a tools/kafka-bundle tarball with its .sha512)
@@ -10,7 +12,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-base_image=kafkaops/lab-base:bookworm
 node_image=kafkaops/lab-node:bookworm
 bundle=""
 if [ "${1:-}" = --bundle ]; then bundle=$2; fi
@@ -32,33 +33,46 @@ if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
 fi
 [ -n "$mirror" ] || { echo "build-images: no Debian mirror found in the host's apt sources" >&2; exit 1; }
 
-base_hash=$(printf '%s\n' "bookworm $base_packages $mirror" | sha256sum | cut -c1-16)
-if [ "$(label_of "$base_image")" != "$base_hash" ]; then
-    command -v debootstrap >/dev/null 2>&1 || {
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null; }
-    rootfs=$(mktemp -d /tmp/kafkaops-rootfs.XXXXXX)
-    trap 'rm -rf "$rootfs"' EXIT
-    echo "build-images: debootstrap bookworm from $mirror" >&2
-    debootstrap --variant=minbase --include="$base_packages" bookworm "$rootfs" "$mirror" >/tmp/kafkaops-debootstrap.log 2>&1 || {
-        tail -20 /tmp/kafkaops-debootstrap.log >&2; exit 1; }
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/"
-        rm -f "$rootfs/etc/apt/sources.list"
-    fi
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -c . | docker import \
-        -c 'CMD ["/sbin/init"]' -c "LABEL kafkaops.inputs=$base_hash" - "$base_image" >/dev/null
-    rm -rf "$rootfs"
-    trap - EXIT
-fi
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
-node_hash=$( (echo "$base_hash"; cat "$here/node.Dockerfile") | sha256sum | cut -c1-16)
-if [ "$(label_of "$node_image")" != "$node_hash" ]; then
-    echo "build-images: building $node_image" >&2
-    DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base_image" --label kafkaops.inputs="$node_hash" \
-        -t "$node_image" -f "$here/node.Dockerfile" "$here" >/dev/null
-fi
-echo "build-images: $node_image ready" >&2
+# build_node SUITE JAVA_PACKAGE: kafkaops/lab-base:SUITE from debootstrap, then kafkaops/lab-node:SUITE
+# (node.Dockerfile); each skipped when its label matches its inputs. Sets node_hash.
+build_node() {
+    local suite=$1 java=$2 base_image=kafkaops/lab-base:$1 node_image=kafkaops/lab-node:$1 base_hash rootfs
+    base_hash=$(printf '%s\n' "$suite $base_packages $mirror" | sha256sum | cut -c1-16)
+    if [ "$(label_of "$base_image")" != "$base_hash" ]; then
+        command -v debootstrap >/dev/null 2>&1 || {
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null; }
+        rootfs=$(mktemp -d /tmp/kafkaops-rootfs.XXXXXX)
+        # shellcheck disable=SC2064  # the path is fixed now
+        trap "rm -rf '$rootfs'" EXIT
+        echo "build-images: debootstrap $suite from $mirror" >&2
+        debootstrap --variant=minbase --include="$base_packages" "$suite" "$rootfs" "$mirror" \
+            >"/tmp/kafkaops-debootstrap-$suite.log" 2>&1 || { tail -20 "/tmp/kafkaops-debootstrap-$suite.log" >&2; exit 1; }
+        # The host's apt sources, with the node's suite in place of the host's (bookworm-security ->
+        # trixie-security, ...).
+        if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+            sed -E "s/\\b$host_suite(-|\\b)/$suite\\1/g" /etc/apt/sources.list.d/debian.sources \
+                >"$rootfs/etc/apt/sources.list.d/debian.sources"
+            rm -f "$rootfs/etc/apt/sources.list"
+        fi
+        rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+        tar -C "$rootfs" -c . | docker import \
+            -c 'CMD ["/sbin/init"]' -c "LABEL kafkaops.inputs=$base_hash" - "$base_image" >/dev/null
+        rm -rf "$rootfs"
+        trap - EXIT
+    fi
+    node_hash=$( (echo "$base_hash $java"; cat "$here/node.Dockerfile") | sha256sum | cut -c1-16)
+    if [ "$(label_of "$node_image")" != "$node_hash" ]; then
+        echo "build-images: building $node_image" >&2
+        DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base_image" --build-arg JAVA_PACKAGE="$java" \
+            --label kafkaops.inputs="$node_hash" -t "$node_image" -f "$here/node.Dockerfile" "$here" >/dev/null
+    fi
+    echo "build-images: $node_image ready" >&2
+}
+
+build_node trixie openjdk-21-jre-headless
+build_node bookworm openjdk-17-jre-headless
 
 [ -n "$bundle" ] || exit 0
 [ -f "$bundle" ] && [ -f "$bundle.sha512" ] || { echo "build-images: no bundle $bundle (+ .sha512); run make bundle" >&2; exit 1; }

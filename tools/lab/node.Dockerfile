@@ -2,9 +2,10 @@
 # (systemd as PID 1, python3 and python3-apt for Ansible, Java for Kafka and ZooKeeper).
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
+ARG JAVA_PACKAGE=openjdk-17-jre-headless
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        openjdk-17-jre-headless python3-venv python3-pip python3-apt tar gzip \
+        ${JAVA_PACKAGE} python3-venv python3-pip python3-apt tar gzip \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && systemctl mask systemd-logind.service getty.target console-getty.service systemd-udevd.service \
         systemd-udev-trigger.service systemd-resolved.service apt-daily.timer apt-daily-upgrade.timer \
