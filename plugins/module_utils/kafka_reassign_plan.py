@@ -354,14 +354,19 @@ def _keep(topic, parts, movable, eligible_set, rf, loads, brokers, rack_aware):
                 loads.add(topic, b, -1)
         while len(kept) > rf[p]:
             rack_count = collections.Counter(brokers.get(b) for b in kept) if rack_aware else collections.Counter()
-
-            def surplus_key(b, rack_count=rack_count):
-                return (rack_count[brokers.get(b)] > 1,) + loads.replica_key(topic, b)
-
-            victim = max(kept[1:], key=surplus_key)
+            victim = max(kept[1:], key=_surplus_key(topic, loads, brokers, rack_count))
             kept.remove(victim)
             loads.add(topic, victim, -1)
         parts[p] = kept
+
+
+def _surplus_key(topic, loads, brokers, rack_count):
+    """Sort key of the replica to drop first: a second one in its rack, then the most loaded broker."""
+
+    def key(b):
+        return (rack_count[brokers.get(b)] > 1,) + loads.replica_key(topic, b)
+
+    return key
 
 
 def _fill(topic, parts, movable, eligible, rf, loads, brokers, rack_aware):

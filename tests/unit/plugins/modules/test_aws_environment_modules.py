@@ -65,8 +65,8 @@ def args(**kwargs):
 
 def test_info_reads_only_its_environment(aws, run_module):
     ec2, r53 = aws
-    prod_vpc, _, prod_zone = make_env(ec2, r53, "prod", "172.16.0.0/16", "prod.example.", instance=True)
-    repl_vpc, repl_subnet, _ = make_env(ec2, r53, "repl", "172.17.0.0/16", "repl.example.", instance=True)
+    prod_vpc, _subnet, prod_zone = make_env(ec2, r53, "prod", "172.16.0.0/16", "prod.example.", instance=True)
+    repl_vpc, repl_subnet, _zone = make_env(ec2, r53, "repl", "172.17.0.0/16", "repl.example.", instance=True)
     # A resource tagged prod inside repl's VPC is not prod's (the VPC id decides too).
     ec2.create_subnet(
         VpcId=repl_vpc,
@@ -103,7 +103,7 @@ def test_info_reads_only_its_environment(aws, run_module):
 
 
 def test_info_refuses_two_vpcs(aws, run_module):
-    ec2, _ = aws
+    ec2 = aws[0]
     for cidr in ("10.8.0.0/16", "10.9.0.0/16"):
         ec2.create_vpc(
             CidrBlock=cidr,
@@ -146,8 +146,8 @@ def test_zone_vpcs_plan(current, wanted, purge, add, remove):
 
 def test_zone_vpcs_main(aws, run_module):
     ec2, r53 = aws
-    prod_vpc, _, prod_zone = make_env(ec2, r53, "prod", "172.16.0.0/16", "prod.example.")
-    repl_vpc, _, _ = make_env(ec2, r53, "repl", "172.17.0.0/16", "repl.example.")
+    prod_vpc, _subnet, prod_zone = make_env(ec2, r53, "prod", "172.16.0.0/16", "prod.example.")
+    repl_vpc = make_env(ec2, r53, "repl", "172.17.0.0/16", "repl.example.")[0]
     both = [{"id": prod_vpc, "region": REGION}, {"id": repl_vpc, "region": REGION}]
 
     def vpcs():

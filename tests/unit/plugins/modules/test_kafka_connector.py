@@ -139,22 +139,17 @@ def test_validation_failure_changes_nothing(fake, run, check_mode):
     assert fake.connectors["orders"]["config"]["topics"] == "orders"
 
 
-def test_unknown_class_lists_the_installed_plugins(fake, run):
+def test_unknown_class_lists_the_installed_plugins(fake, run, url):
     failed, result = run(dict(name="x", config=dict(CONFIG, **{"connector.class": "com.example.Nope"})))
     assert failed
     assert result["msg"] == (
         "Failed to manage connector x: connector.class com.example.Nope is not installed on the Kafka Connect workers "
-        f"({fake_url(result, fake)}); installed connector plugins: "
+        f"({url}); installed connector plugins: "
         "org.apache.kafka.connect.file.FileStreamSinkConnector (sink, 3.9.2), "
         "org.apache.kafka.connect.file.FileStreamSourceConnector (source, 3.9.2)"
     )
     assert not any("/validate" in path for _method, path, _body in fake.requests)
     assert fake.writes == []
-
-
-def fake_url(result, fake):
-    # The URL of the fake worker as the module saw it (the only URL given).
-    return result["invocation"]["module_args"]["connect_url"][0]
 
 
 def test_one_invalid_connector_of_a_set_changes_nothing(fake, run):

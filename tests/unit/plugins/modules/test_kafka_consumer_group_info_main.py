@@ -114,8 +114,9 @@ TOPICS = {"orders": 3, "payments": 2}
 
 @pytest.fixture
 def cluster(monkeypatch):
-    def install(groups=None, ends=ENDS, topics=TOPICS, **kwargs):
-        admin = GroupAdmin(dict(groups or {"mm2-eu": MM2, "billing": BILLING}), ends, topics, **kwargs)
+    def install(groups=None, ends=None, topics=None, **kwargs):
+        groups = dict(groups or {"mm2-eu": MM2, "billing": BILLING})
+        admin = GroupAdmin(groups, ENDS if ends is None else ends, TOPICS if topics is None else topics, **kwargs)
         monkeypatch.setattr(KafkaModule, "admin_client", lambda module: admin)
         return admin
 

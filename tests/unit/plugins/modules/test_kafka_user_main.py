@@ -34,9 +34,9 @@ ALL_OPERATIONS = [AclOperation.DESCRIBE, AclOperation.ALTER, AclOperation.CREATE
 class ScramAdmin:
     """Credentials per user: ``{user: {mechanism name: (iterations, password)}}``."""
 
-    def __init__(self, users=None, operations=ALL_OPERATIONS, alter_error=None):
+    def __init__(self, users=None, operations=tuple(ALL_OPERATIONS), alter_error=None):
         self.users = {user: dict(creds) for user, creds in (users or {}).items()}
-        self.operations = operations
+        self.operations = list(operations) if operations is not None else None
         self.alter_error = alter_error
         self.alterations = []
         self.describes = 0
