@@ -6,7 +6,7 @@
 
 class ModuleDocFragment:
     # Kafka connection options: kafkaops.cluster.kafka
-    # Must match kafka_argument_spec() in plugins/module_utils/kafka_common.py.
+    # Must match kafka_argument_spec() in plugins/module_utils/kafka_connection.py.
     DOCUMENTATION = r"""
 options:
   bootstrap_servers:
@@ -81,7 +81,7 @@ notes:
 """
 
     # ZooKeeper options: kafkaops.cluster.kafka.zookeeper
-    # Must match zookeeper_argument_spec() in plugins/module_utils/kafka_common.py.
+    # Must match zookeeper_argument_spec() in plugins/module_utils/kafka_connection.py.
     ZOOKEEPER = r"""
 options:
   zookeeper_hosts:
