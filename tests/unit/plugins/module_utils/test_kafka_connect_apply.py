@@ -8,25 +8,13 @@
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock as Clock
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_connect_apply as waiter
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectError
 
 SETTLE_POLLS = waiter.SETTLE_POLLS
 INTERVAL = waiter.POLL_INTERVAL
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def status(state, *tasks, trace=None):

@@ -11,26 +11,12 @@ import pytest
 from connect_fakes import FakeConnect
 from connect_fakes import closed_port_url
 from connect_fakes import serve
+from fake_clock import FakeClock as Clock
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectClient
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectError
 
 # -- REST client -------------------------------------------------------------------------------------
-
-
-class Clock:
-    """A fake monotonic clock that advances by the sleeps it is told about."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

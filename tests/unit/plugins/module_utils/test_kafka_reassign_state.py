@@ -12,6 +12,7 @@ import datetime
 import json
 
 import pytest
+from fake_clock import FakeClock
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_reassign_state as r
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import throttle_plan
@@ -111,19 +112,6 @@ def test_action_labels(throttle, wait, elect, expected):
     assert [action.split()[0] for action in actions] == expected
     assert "reassign 2 partition(s) of topic a (3 new replica(s))" in actions
     assert r.action_labels({}, plan, wait, elect) == []
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_wait_until_ready():

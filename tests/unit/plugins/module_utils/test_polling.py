@@ -4,20 +4,9 @@
 
 from __future__ import annotations
 
+from fake_clock import FakeClock
+
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_poll_returns_first_done_value_and_reports_each_read():
