@@ -208,8 +208,8 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import redact
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import config_string
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import source_value
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import config_string
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import source_value
 
 try:
     from confluent_kafka.admin import AlterConfigOpType

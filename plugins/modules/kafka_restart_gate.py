@@ -226,7 +226,6 @@ import time
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import DEFAULT_MIN_INSYNC_REPLICAS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import controller_id
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import evaluate
@@ -235,8 +234,9 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import partition_rows
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import topics_to_describe
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import unsafe_message
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_BATCH_SIZE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import describe_topic_configs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import DEFAULT_BATCH_SIZE
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import describe_topic_configs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 
 class RestartGate:
@@ -266,39 +266,25 @@ class RestartGate:
 
 
 def decide(gate, params, clock=time.monotonic, sleep=time.sleep):
-    """One reading, or (``wait``) readings until safe; returns ``(state, timed_out)``."""
+    """One reading, or (``wait``) readings until safe; returns ``(state, timed_out)``.
+
+    Waiting is ``polling.poll``: a time-out is no error here, the last reading is the answer.
+    """
     started = clock()
     if not params["wait"]:
         state = gate.read()
         state["waited_seconds"] = 0.0
         return state, False
-    seen = {}
-
-    def read():
-        seen["state"] = gate.read()
-        return seen["state"]
-
-    def reason(state):
-        seen["timed_out"] = True
-        return unsafe_message(gate.broker_id, state["blocking"])
-
-    try:
-        state = poll_until(
-            read,
-            lambda state: state["safe"],
-            params["timeout"],
-            f"wait until broker {gate.broker_id} may be stopped",
-            reason,
-            interval=params["poll_interval"],
-            sleep=sleep,
-            clock=clock,
-        )
-    except KafkaOpsError:
-        if not seen.get("timed_out"):
-            raise
-        state = seen["state"]
+    state, safe = poll(
+        gate.read,
+        lambda state: state["safe"],
+        params["timeout"],
+        interval=params["poll_interval"],
+        sleep=sleep,
+        clock=clock,
+    )
     state["waited_seconds"] = round(clock() - started, 1)
-    return state, bool(seen.get("timed_out"))
+    return state, not safe
 
 
 def main():

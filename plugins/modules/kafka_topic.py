@@ -323,109 +323,37 @@ diff:
 """
 
 
-import time
-
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_reassignments
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import COLLISION_WARNING
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_BATCH_SIZE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_PARALLEL_REQUESTS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import INTERNAL_CONFIG_OPTION
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import MAX_PROBLEMS_IN_MESSAGE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import PARALLEL_MIN_TOPICS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import action_label
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import broker_topic_defaults
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import build_diff
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import confirm_topics
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import delete_problems
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import done_actions
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import internal_topic_problems
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import min_insync_problems
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import mixes_collision_chars
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import needs_broker_defaults
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import plan_topics
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import predict
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import problems_error
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import public_state
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import read_topics
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import spec_problems
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import submit_changes
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_operations
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_specs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import PhaseClock
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import read_broker_defaults
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import replication_factor_differs
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topics_result
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import DEFAULT_BATCH_SIZE
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import DEFAULT_PARALLEL_REQUESTS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import PARALLEL_MIN_TOPICS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import problems_error
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_guards import INTERNAL_CONFIG_OPTION
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_guards import collision_warning
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_guards import delete_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_guards import internal_topic_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_guards import min_insync_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import confirm_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import done_actions
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import read_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import submit_changes
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import topic_operations
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import action_label
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import build_diff
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import plan_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import predict
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import public_state
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import spec_problems
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import topic_specs
 
 SINGLE_TOPIC_OPTIONS = ("name", "partitions", "replication_factor", "config", "state")
-
-
-def collision_warning(plan):
-    created = [name for name, actions in plan.items() if any(a["action"] == "create" for a in actions)]
-    mixed = [name for name in created if mixes_collision_chars(name)]
-    if not mixed:
-        return None
-    shown = ", ".join(mixed[:MAX_PROBLEMS_IN_MESSAGE])
-    if len(mixed) > MAX_PROBLEMS_IN_MESSAGE:
-        shown += f" and {len(mixed) - MAX_PROBLEMS_IN_MESSAGE} more"
-    return f"Topic names with both '.' and '_' ({shown}): {COLLISION_WARNING}"
-
-
-def replication_factor_differs(specs, metadata):
-    """True when a listed existing topic has more or fewer replicas than its requested replication factor
-    (a reassignment in progress may explain it)."""
-    for spec in specs:
-        state = topic_state(metadata, spec["name"]) if spec["state"] == "present" else None
-        if state is not None and spec["replication_factor"] not in (None, state["replication_factor"]):
-            return True
-    return False
-
-
-def topics_result(names, plan, current, after):
-    """RV(topics): per topic the actions of ``plan`` and the states before and after."""
-    return {
-        name: dict(
-            actions=[action_label(action) for action in plan[name]],
-            before=public_state(current[name]),
-            after=public_state(after[name]),
-        )
-        for name in names
-    }
-
-
-def read_broker_defaults(module, admin, cluster, specs, current):
-    """The controller's topic defaults (``broker_topic_defaults``) when the plan needs them: for topics
-    created without partitions or replication factor (an error when they cannot be read), for the
-    min.insync.replicas a new topic inherits and for delete.topic.enable (None when they cannot be read:
-    the principal may lack DESCRIBE_CONFIGS on the cluster)."""
-    required = needs_broker_defaults(specs, current)
-    inheriting = any(
-        spec["state"] == "present" and current[spec["name"]] is None and "min.insync.replicas" not in spec["config"]
-        for spec in specs
-    )
-    deleting = any(spec["state"] == "absent" and current[spec["name"]] is not None for spec in specs)
-    if not (required or inheriting or deleting):
-        return None
-    live = [broker["id"] for broker in cluster["brokers"]]
-    broker_id = cluster["controller_id"] if cluster["controller_id"] is not None else live[0]
-    try:
-        return broker_topic_defaults(admin, broker_id, module.params["request_timeout"])
-    except KafkaOpsError:
-        if required:
-            raise
-        return None
-
-
-class PhaseClock:
-    """Seconds spent per phase (read, validate, write, wait), rounded, into ``timings``."""
-
-    def __init__(self, timings):
-        self.timings = timings
-        self.last = time.monotonic()
-
-    def lap(self, phase):
-        now = time.monotonic()
-        self.timings[phase] = round(now - self.last, 3)
-        self.last = now
 
 
 def main():

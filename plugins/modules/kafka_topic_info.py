@@ -263,12 +263,12 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import end_offsets
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import start_offsets
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import DEFAULT_BATCH_SIZE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import config_view
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import describe_topic_configs
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import health_filter
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import select_topics
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import topic_info
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import DEFAULT_BATCH_SIZE
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_info import config_view
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_info import health_filter
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_info import select_topics
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_info import topic_info
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import describe_topic_configs
 
 
 def add_offsets(admin, topics, timeout):
