@@ -3,7 +3,7 @@
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Kafka ACLs: normalization, validation, planning (pure) and the admin calls.
+"""Kafka ACLs: the binding model, normalization and validation.
 
 An ACL *binding* is one ``Acl`` tuple: resource type, resource name, pattern
 type, principal, host, operation and permission, all normalized (lower-case
@@ -12,10 +12,11 @@ for with what ``describe_acls`` returns is plain set arithmetic. A task entry
 with several operations expands to one binding per operation.
 
 ``normalize_entries`` validates a whole batch and returns every problem at
-once, before anything is read or written. ``plan`` computes the bindings to
-add and remove (check mode and a real run use the same plan), ``view`` selects
-the bindings shown in the diff: every current binding of a (principal,
-resource) pair named in the task, plus the purge scope.
+once, before anything is read or written (a resource type is refused when the
+installed confluent_kafka cannot name it, see ``client_resource_type``).
+``kafka_acl_plan`` computes the bindings to add and remove and the diff's view,
+``kafka_acl_io`` converts to and from confluent_kafka objects and calls the
+AdminClient.
 """
 
 from __future__ import annotations
@@ -26,18 +27,9 @@ import re
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import installed_confluent_kafka_version
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 
 try:
-    from confluent_kafka.admin import AclBinding
-    from confluent_kafka.admin import AclBindingFilter
-    from confluent_kafka.admin import AclOperation
-    from confluent_kafka.admin import AclPermissionType
-    from confluent_kafka.admin import ResourcePatternType
     from confluent_kafka.admin import ResourceType
 except ImportError:
     ResourceType = None  # KafkaModule reports the missing library.
@@ -322,223 +314,7 @@ def normalize_purge_scope(purge, principals, resources, state):
     return dict(principals=sorted(scope_principals), resources=sorted(scope_resources)), []
 
 
-def resource_matches(spec, binding):
-    """Whether ``binding``'s resource pattern is selected by ``spec`` = ``(type, name, pattern_type)``.
-
-    ``literal``/``prefixed`` select exactly that pattern; ``any`` both pattern
-    types with exactly that name; ``match`` (Kafka's MATCH filter) every pattern
-    that applies to the resource named: the literal name, the literal wildcard
-    ``*`` and every prefix of the name.
-    """
-    resource_type, name, pattern_type = spec
-    if binding.resource_type != resource_type:
-        return False
-    if pattern_type == "any":
-        return binding.resource_name == name and binding.pattern_type in PATTERN_TYPES
-    if pattern_type == "match":
-        if binding.pattern_type == "literal":
-            return binding.resource_name in (name, "*")
-        return binding.pattern_type == "prefixed" and name.startswith(binding.resource_name)
-    return (binding.resource_name, binding.pattern_type) == (name, pattern_type)
-
-
-def entry_matches(wanted, binding):
-    """Whether ``binding`` is the one ``wanted`` names (``wanted`` may carry a filter pattern type)."""
-    if wanted.pattern_type in FILTER_PATTERN_TYPES:
-        same_rest = (wanted.principal, wanted.host, wanted.operation, wanted.permission) == (
-            binding.principal,
-            binding.host,
-            binding.operation,
-            binding.permission,
-        )
-        return same_rest and resource_matches(wanted.resource, binding)
-    return wanted == binding
-
-
-def in_purge_scope(scope, binding):
-    if not scope:
-        return False
-    if scope["principals"] and binding.principal not in scope["principals"]:
-        return False
-    if scope["resources"] and not any(resource_matches(spec, binding) for spec in scope["resources"]):
-        return False
-    return True
-
-
-def manageable(binding):
-    """Whether the client library can delete ``binding`` exactly (not e.g. a DELEGATION_TOKEN ACL it cannot name)."""
-    return binding.resource_type in RESOURCE_TYPES and binding.operation in OPERATIONS
-
-
-def plan(current, wanted, state, scope=None):
-    """``(to_add, to_remove, skipped)``: sorted binding lists.
-
-    present: add what is wanted and missing; with a purge ``scope`` also remove
-    every current binding in scope that is not wanted. absent: remove every
-    current binding an entry names (filters may name several). ``skipped`` are
-    bindings in the purge scope that the client library cannot delete.
-    """
-    current = set(current)
-    if state == "present":
-        wanted = set(wanted)
-        to_add = wanted - current
-        to_remove = set()
-        skipped = set()
-        for binding in current - wanted:
-            if in_purge_scope(scope, binding):
-                (to_remove if manageable(binding) else skipped).add(binding)
-        return sorted(to_add), sorted(to_remove), sorted(skipped)
-    to_remove = {
-        binding for binding in current if manageable(binding) and any(entry_matches(w, binding) for w in wanted)
-    }
-    return [], sorted(to_remove), []
-
-
-def predict(current, to_add, to_remove):
-    return sorted((set(current) - set(to_remove)) | set(to_add))
-
-
-def view(bindings, wanted, scope=None):
-    """The bindings the diff shows.
-
-    Those of every (principal, resource pattern) pair named in ``wanted``, and those in the purge scope.
-    """
-    pairs = [(w.principal, w.resource) for w in wanted]
-
-    def related(binding):
-        for principal, resource in pairs:
-            if binding.principal == principal and resource_matches(resource, binding):
-                return True
-        return in_purge_scope(scope, binding)
-
-    return sorted(binding for binding in set(bindings) if related(binding))
-
-
-def as_dicts(bindings):
-    return [binding.as_dict() for binding in bindings]
-
-
-def action_labels(to_add, to_remove):
-    return [f"add {b.label}" for b in to_add] + [f"remove {b.label}" for b in to_remove]
-
-
-# ---------------------------------------------------------------------------
-# Conversion from/to confluent_kafka objects
-# ---------------------------------------------------------------------------
-
-
-def _enum_name(value):
-    return to_native(getattr(value, "name", value))
-
-
-def binding_from_client(binding):
-    """An ``Acl`` from a confluent_kafka AclBinding (types the library does not know become ``unknown``)."""
-    resource_type = _enum_name(binding.restype).lower()
-    resource_type = {"broker": "cluster"}.get(resource_type, resource_type)
-    return Acl(
-        resource_type if resource_type in RESOURCE_TYPES else "unknown",
-        to_native(binding.name),
-        _enum_name(binding.resource_pattern_type).lower(),
-        to_native(binding.principal),
-        to_native(binding.host),
-        _enum_name(binding.operation).lower(),
-        _enum_name(binding.permission_type).lower(),
-    )
-
-
 def client_resource_type(resource_type):
     """The confluent_kafka ResourceType for a normalized name, or None when the library lacks it."""
     name = _CLIENT_RESOURCE_NAMES.get(resource_type, resource_type.upper())
     return getattr(ResourceType, name, None)
-
-
-def _client_args(binding):
-    return (
-        client_resource_type(binding.resource_type),
-        binding.resource_name,
-        ResourcePatternType[binding.pattern_type.upper()],
-        binding.principal,
-        binding.host,
-        AclOperation[binding.operation.upper()],
-        AclPermissionType[binding.permission.upper()],
-    )
-
-
-def to_client_binding(binding):
-    return AclBinding(*_client_args(binding))
-
-
-def to_client_filter(binding):
-    """An AclBindingFilter that selects exactly ``binding``."""
-    return AclBindingFilter(*_client_args(binding))
-
-
-# ---------------------------------------------------------------------------
-# Client operations
-# ---------------------------------------------------------------------------
-
-
-def read_acls(admin, timeout):
-    """Every ACL binding of the cluster, normalized and sorted."""
-    with translate_errors("describe ACLs"):
-        match_all = AclBindingFilter(
-            ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY, AclPermissionType.ANY
-        )
-        found = admin.describe_acls(match_all, request_timeout=timeout).result()
-    return sorted(binding_from_client(b) for b in found or [])
-
-
-def _collect_failures(futures, labels):
-    failures = []
-    done = []
-    for key, future in futures.items():
-        try:
-            value = future.result()
-        except KAFKA_ERRORS as e:
-            failures.append(f"{labels[key]}: {error_reason(e)}")
-        else:
-            done.append((key, value))
-    return done, failures
-
-
-def create_acls(admin, bindings, timeout):
-    """Create ``bindings`` in one CreateAcls request; returns ``(created, failures)``.
-
-    The brokers answer for each binding: ``created`` are the bindings they created (sorted),
-    ``failures`` one ``"<binding>: <reason>"`` text per binding they refused. An error before the
-    request was sent raises KafkaOpsError (nothing was created).
-    """
-    if not bindings:
-        return [], []
-    with translate_errors(f"create {len(bindings)} ACL(s)"):
-        requested = {to_client_binding(b): b for b in bindings}
-        futures = admin.create_acls(list(requested), request_timeout=timeout)
-        done, failures = _collect_failures(futures, {k: requested[k].label for k in requested})
-    return sorted(requested[key] for key, _value in done), failures
-
-
-def delete_acls(admin, bindings, timeout):
-    """Delete exactly ``bindings`` (one exact filter each); returns ``(deleted, failures)``.
-
-    ``deleted`` are the bindings the brokers report as deleted (sorted), ``failures`` one
-    ``"<binding>: <reason>"`` text per filter they refused.
-    """
-    if not bindings:
-        return [], []
-    with translate_errors(f"delete {len(bindings)} ACL(s)"):
-        requested = {to_client_filter(b): b for b in bindings}
-        futures = admin.delete_acls(list(requested), request_timeout=timeout)
-        done, failures = _collect_failures(futures, {k: requested[k].label for k in requested})
-    return sorted(binding_from_client(b) for _key_, result in done for b in result or []), failures
-
-
-def write_failure(verb, requested, done, failures, skipped=()):
-    """The KafkaOpsError for a CreateAcls/DeleteAcls request the brokers refused in part or whole.
-
-    Names every refused binding, how many of the request were done, and the bindings of the
-    plan that were not attempted because of the failure.
-    """
-    outcome = f"{len(done)} {'created' if verb == 'create' else 'deleted'}"
-    if skipped:
-        outcome += f"; not attempted: {len(skipped)} removal(s)"
-    return KafkaOpsError(f"{verb} {len(requested)} ACL(s)", reason=f"{'; '.join(failures)} ({outcome})")

@@ -296,17 +296,17 @@ diff:
            operation: read, permission: allow}
 """
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import action_labels
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import as_dicts
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import create_acls
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import delete_acls
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import normalize_entries
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import normalize_purge_scope
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import plan
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import predict
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import read_acls
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import view
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import write_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_io import create_acls
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_io import delete_acls
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_io import read_acls
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_io import write_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import action_labels
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import as_dicts
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import plan
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import predict
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import view
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until

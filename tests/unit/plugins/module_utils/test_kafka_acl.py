@@ -3,40 +3,21 @@
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+"""module_utils/kafka_acl: normalization and validation of task entries and the purge scope.
+
+Validation asks the installed confluent_kafka which resource types it can name, so these tests skip without it.
+"""
+
 from __future__ import annotations
 
 import pytest
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
-from confluent_kafka.admin import AclBinding  # noqa: E402
-from confluent_kafka.admin import AclOperation  # noqa: E402
-from confluent_kafka.admin import AclPermissionType  # noqa: E402
-from confluent_kafka.admin import ResourcePatternType  # noqa: E402
-from confluent_kafka.admin import ResourceType  # noqa: E402
-from kafka_fakes import done  # noqa: E402
+from acl_fakes import acl  # noqa: E402
+from acl_fakes import entry  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl as ka  # noqa: E402
-
-KafkaError = confluent_kafka.KafkaError
-KafkaException = confluent_kafka.KafkaException
-
-
-def acl(operation="read", principal="User:alice", resource_type="topic", name="orders", pattern="literal", **kw):
-    return ka.Acl(
-        resource_type, name, pattern, principal, kw.get("host", "*"), operation, kw.get("permission", "allow")
-    )
-
-
-def entry(**kw):
-    base = dict(principal="User:alice", resource_type="topic", resource_name="orders", operations=["read"])
-    base.update(kw)
-    return base
-
-
-# ---------------------------------------------------------------------------
-# normalization
-# ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -160,11 +141,6 @@ def test_absent_accepts_filters(pattern):
     assert bindings[0].pattern_type == pattern
 
 
-# ---------------------------------------------------------------------------
-# purge scope
-# ---------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     "purge, principals, resources, state, message",
     [
@@ -205,250 +181,3 @@ def test_purge_scope_normalized():
 
 def test_no_purge_no_scope():
     assert ka.normalize_purge_scope(False, None, None, "present") == (None, [])
-
-
-# ---------------------------------------------------------------------------
-# matching, planning, view
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "spec, binding, matches",
-    [
-        (("topic", "orders", "literal"), acl(), True),
-        (("topic", "orders", "literal"), acl(pattern="prefixed"), False),
-        (("group", "orders", "literal"), acl(), False),
-        (("topic", "orders", "any"), acl(pattern="prefixed"), True),
-        (("topic", "orders", "any"), acl(name="*"), False),
-        (("topic", "orders", "match"), acl(name="*"), True),
-        (("topic", "orders", "match"), acl(name="ord", pattern="prefixed"), True),
-        (("topic", "orders", "match"), acl(name="orders-eu", pattern="prefixed"), False),
-        (("topic", "orders", "match"), acl(name="orders-eu"), False),
-        (("topic", "ord", "prefixed"), acl(name="ord", pattern="prefixed"), True),
-    ],
-)
-def test_resource_matches(spec, binding, matches):
-    assert ka.resource_matches(spec, binding) is matches
-
-
-CURRENT = [
-    acl("read"),
-    acl("describe"),
-    acl("read", principal="User:bob"),
-    acl("write", name="payments"),
-    acl("read", principal="User:bob", resource_type="group", name="bob-app"),
-]
-
-
-@pytest.mark.parametrize(
-    "wanted, scope, to_add, to_remove",
-    [
-        # nothing to do
-        ([acl("read"), acl("describe")], None, [], []),
-        # one more operation: only that one is added
-        ([acl("read"), acl("describe"), acl("write")], None, [acl("write")], []),
-        # without purge nothing unlisted is removed
-        ([acl("read")], None, [], []),
-        # purge by principal: alice's unlisted ACLs go, bob's stay
-        (
-            [acl("read")],
-            dict(principals=["User:alice"], resources=[]),
-            [],
-            [acl("describe"), acl("write", name="payments")],
-        ),
-        # purge by resource: every principal's unlisted ACLs on topic orders
-        (
-            [acl("read")],
-            dict(principals=[], resources=[("topic", "orders", "literal")]),
-            [],
-            [acl("describe"), acl("read", principal="User:bob")],
-        ),
-        # both: the intersection
-        ([acl("read")], dict(principals=["User:bob"], resources=[("topic", "orders", "literal")]), [], [CURRENT[2]]),
-        # empty wanted list with a scope removes the whole scope, nothing else
-        ([], dict(principals=["User:bob"], resources=[]), [], [CURRENT[2], CURRENT[4]]),
-        # a principal nobody has: nothing
-        ([], dict(principals=["User:carol"], resources=[]), [], []),
-    ],
-)
-def test_plan_present(wanted, scope, to_add, to_remove):
-    added, removed, skipped = ka.plan(CURRENT, wanted, "present", scope)
-    assert (added, removed, skipped) == (sorted(to_add), sorted(to_remove), [])
-
-
-def test_plan_purge_skips_bindings_the_client_cannot_delete():
-    token = acl("describe", resource_type="unknown", name="tok1")
-    added, removed, skipped = ka.plan(CURRENT + [token], [], "present", dict(principals=["User:alice"], resources=[]))
-    assert token not in removed
-    assert skipped == [token]
-
-
-@pytest.mark.parametrize(
-    "wanted, to_remove",
-    [
-        ([acl("read")], [acl("read")]),
-        ([acl("alter")], []),  # not there: nothing to do
-        ([acl("read", principal="User:bob", pattern="any")], [CURRENT[2]]),
-        ([acl("write", name="payments", pattern="match")], [acl("write", name="payments")]),
-        ([acl("read", name="orders", pattern="match", principal="User:bob")], [CURRENT[2]]),
-    ],
-)
-def test_plan_absent(wanted, to_remove):
-    assert ka.plan(CURRENT, wanted, "absent") == ([], sorted(to_remove), [])
-
-
-def test_plan_absent_match_includes_wildcard_and_prefixes():
-    current = [acl(name="*"), acl(name="ord", pattern="prefixed"), acl(name="orders-eu", pattern="prefixed")]
-    _added, removed, _skipped = ka.plan(current, [acl(pattern="match")], "absent")
-    assert removed == sorted([acl(name="*"), acl(name="ord", pattern="prefixed")])
-
-
-def test_predict():
-    assert ka.predict(CURRENT, [acl("write")], [acl("read")]) == sorted(set(CURRENT) - {acl("read")} | {acl("write")})
-
-
-def test_view_shows_pairs_named_and_purge_scope():
-    wanted = [acl("read")]
-    assert ka.view(CURRENT, wanted) == [acl("describe"), acl("read")]
-    scoped = ka.view(CURRENT, wanted, dict(principals=["User:bob"], resources=[]))
-    assert scoped == sorted([acl("describe"), acl("read"), CURRENT[2], CURRENT[4]])
-
-
-def test_view_with_filter_entries():
-    assert ka.view(CURRENT, [acl("read", pattern="any")]) == [acl("describe"), acl("read")]
-
-
-def test_labels_and_dicts():
-    assert ka.action_labels([acl("write")], [acl("read", permission="deny")]) == [
-        "add User:alice allow write on topic orders (literal) from host *",
-        "remove User:alice deny read on topic orders (literal) from host *",
-    ]
-    assert ka.as_dicts([acl()]) == [
-        dict(
-            resource_type="topic",
-            resource_name="orders",
-            pattern_type="literal",
-            principal="User:alice",
-            host="*",
-            operation="read",
-            permission="allow",
-        )
-    ]
-
-
-# ---------------------------------------------------------------------------
-# conversions
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "client, expected",
-    [
-        (
-            AclBinding(
-                ResourceType.BROKER,
-                "kafka-cluster",
-                ResourcePatternType.LITERAL,
-                "User:a",
-                "*",
-                AclOperation.CLUSTER_ACTION,
-                AclPermissionType.ALLOW,
-            ),
-            ka.Acl("cluster", "kafka-cluster", "literal", "User:a", "*", "cluster_action", "allow"),
-        ),
-        (
-            AclBinding(
-                ResourceType.TRANSACTIONAL_ID,
-                "tx",
-                ResourcePatternType.PREFIXED,
-                "User:a",
-                "10.0.0.1",
-                AclOperation.WRITE,
-                AclPermissionType.DENY,
-            ),
-            ka.Acl("transactional_id", "tx", "prefixed", "User:a", "10.0.0.1", "write", "deny"),
-        ),
-        (
-            AclBinding(
-                ResourceType.UNKNOWN,
-                "tok",
-                ResourcePatternType.LITERAL,
-                "User:a",
-                "*",
-                AclOperation.DESCRIBE,
-                AclPermissionType.ALLOW,
-            ),
-            ka.Acl("unknown", "tok", "literal", "User:a", "*", "describe", "allow"),
-        ),
-    ],
-)
-def test_binding_from_client(client, expected):
-    assert ka.binding_from_client(client) == expected
-
-
-@pytest.mark.parametrize(
-    "binding",
-    [
-        acl(),
-        acl("idempotent_write", resource_type="cluster", name="kafka-cluster"),
-        acl("write", resource_type="transactional_id", name="tx", pattern="prefixed", permission="deny"),
-        acl("all", resource_type="group", name="g", host="10.1.2.3"),
-    ],
-)
-def test_client_round_trip(binding):
-    assert ka.binding_from_client(ka.to_client_binding(binding)) == binding
-    assert ka.binding_from_client(ka.to_client_filter(binding)) == binding
-
-
-def test_delegation_token_has_no_client_type():
-    assert ka.client_resource_type("delegation_token") is getattr(ResourceType, "DELEGATION_TOKEN", None)
-
-
-# ---------------------------------------------------------------------------
-# client calls against a minimal fake
-# ---------------------------------------------------------------------------
-
-
-class Admin:
-    def __init__(self, fail=None):
-        self.fail = fail or {}
-
-    def create_acls(self, bindings, request_timeout):
-        return {
-            b: done(exception=self.fail[ka.binding_from_client(b)])
-            if ka.binding_from_client(b) in self.fail
-            else done()
-            for b in bindings
-        }
-
-    def delete_acls(self, filters, request_timeout):
-        return {f: done([AclBinding(*ka._client_args(ka.binding_from_client(f)))]) for f in filters}
-
-    def describe_acls(self, acl_filter, request_timeout):
-        return done([ka.to_client_binding(acl("write")), ka.to_client_binding(acl("read"))])
-
-
-def test_read_acls_sorted():
-    assert ka.read_acls(Admin(), 5) == [acl("read"), acl("write")]
-
-
-def test_create_acls_reports_each_failure_and_what_was_created():
-    error = KafkaException(KafkaError(KafkaError.INVALID_REQUEST, "Failed to create ACL"))
-    created, failures = ka.create_acls(Admin(fail={acl("write"): error}), [acl("read"), acl("write")], 5)
-    assert created == [acl("read")]
-    assert failures == [
-        "User:alice allow write on topic orders (literal) from host *: Failed to create ACL (INVALID_REQUEST)"
-    ]
-    assert ka.create_acls(Admin(), [], 5) == ([], [])
-
-
-def test_delete_acls_returns_deleted():
-    assert ka.delete_acls(Admin(), [acl("read")], 5) == ([acl("read")], [])
-    assert ka.delete_acls(Admin(), [], 5) == ([], [])
-
-
-def test_write_failure_names_refusals_outcome_and_skipped():
-    error = ka.write_failure("create", [acl("read"), acl("write")], [acl("read")], ["x: refused"], [acl("alter")])
-    assert str(error) == "Failed to create 2 ACL(s): x: refused (1 created; not attempted: 1 removal(s))"
-    error = ka.write_failure("delete", [acl("read")], [], ["y: refused"])
-    assert str(error) == "Failed to delete 1 ACL(s): y: refused (0 deleted)"

@@ -17,6 +17,7 @@ from confluent_kafka.admin import AclOperation  # noqa: E402
 from kafka_fakes import done  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl as ka  # noqa: E402
+from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_acl_io as kio  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_acl  # noqa: E402
 
@@ -74,17 +75,17 @@ class AclAdmin:
 
     def describe_acls(self, acl_filter, request_timeout):
         self.describes += 1
-        return done([ka.to_client_binding(b) for b in self.acls])
+        return done([kio.to_client_binding(b) for b in self.acls])
 
     def create_acls(self, bindings, request_timeout):
         result = {}
         for binding in bindings:
-            if self.create_error is not None or ka.binding_from_client(binding) in self.refuse:
+            if self.create_error is not None or kio.binding_from_client(binding) in self.refuse:
                 error = self.create_error or KafkaError(KafkaError.UNKNOWN, "Unknown broker error")
                 result[binding] = done(exception=KafkaException(error))
                 continue
-            self.created.append(ka.binding_from_client(binding))
-            self.acls.add(ka.binding_from_client(binding))
+            self.created.append(kio.binding_from_client(binding))
+            self.acls.add(kio.binding_from_client(binding))
             result[binding] = done()
         return result
 
@@ -94,11 +95,11 @@ class AclAdmin:
             if self.delete_error is not None:
                 result[acl_filter] = done(exception=KafkaException(self.delete_error))
                 continue
-            exact = ka.binding_from_client(acl_filter)
+            exact = kio.binding_from_client(acl_filter)
             matched = [b for b in self.acls if b == exact]
             self.acls -= set(matched)
             self.deleted.extend(matched)
-            result[acl_filter] = done([ka.to_client_binding(b) for b in matched])
+            result[acl_filter] = done([kio.to_client_binding(b) for b in matched])
         return result
 
 
@@ -194,7 +195,7 @@ def test_purge_warns_about_bindings_it_cannot_delete(run_module, cluster, monkey
     token = acl("describe", resource_type="unknown", name="tok")
     admin = cluster(acls=[acl("read")])
     # What confluent-kafka reports for a DELEGATION_TOKEN ACL; the fake store cannot hold it.
-    real_read = ka.read_acls
+    real_read = kio.read_acls
     monkeypatch.setattr(kafka_acl, "read_acls", lambda a, t: sorted(real_read(a, t) + [token]))
     failed, result = run_module(kafka_acl.main, dict(SASL, acls=[], purge=True, purge_principals=["User:alice"]))
     assert not failed
