@@ -32,7 +32,7 @@ SASL = dict(
     sasl_username="admin",
     sasl_password=ADMIN_PASSWORD,
 )
-CLUSTER_OPERATIONS = [AclOperation.DESCRIBE, AclOperation.ALTER]
+CLUSTER_OPERATIONS = (AclOperation.DESCRIBE, AclOperation.ALTER)
 
 
 def acl(operation="read", principal="User:alice", resource_type="topic", name="orders", pattern="literal", **kw):
