@@ -27,7 +27,7 @@ import re
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import installed_confluent_kafka_version
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import installed_confluent_kafka_version
 
 try:
     from confluent_kafka.admin import ResourceType

@@ -13,10 +13,10 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import RESOURCE_TYPES
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import Acl
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl import client_resource_type
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 
 try:
     from confluent_kafka.admin import AclBinding

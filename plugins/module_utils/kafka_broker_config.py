@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import REDACTED
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import config_string
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import source_value
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import values_equal
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import REDACTED
 
 # org.apache.kafka.common.config.SslConfigs.RECONFIGURABLE_CONFIGS (Kafka 3.9).
 SSL_STORE_CONFIGS = frozenset(

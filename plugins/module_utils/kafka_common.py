@@ -30,10 +30,12 @@ context manager that also works as a decorator) and reported by one method,
 ``KafkaModule.fail_kafka``, as ``Failed to <action>: <reason>`` with every
 secret redacted.
 
-The pieces live in their own files and are re-exported here (``__all__``):
+The pieces live in their own files, and modules import them from there:
 kafka_libraries.py (guarded client-library imports), kafka_errors.py (error
 text, ``KafkaOpsError``, ``translate_errors``, redaction) and kafka_connection.py
 (argument specs, librdkafka / kafka-python / ZooKeeper client configuration).
+They stay importable from here too (``__all__``), for code written against the
+earlier single file.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries i
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_libraries import installed_confluent_kafka_version
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
-# Names other files import from here (the re-exports above stay importable).
+# The earlier single file's names (re-exported; the collection's own modules import from their homes).
 __all__ = [
     "AdminClient",
     "AuthFailedError",

@@ -41,13 +41,13 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import REDACTED
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import ModuleWrapper
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import format_failure
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import no_log_options
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import redact
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import MAX_MESSAGE_CHARS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connect_rest import ConnectClient
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import REDACTED
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import format_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import no_log_options
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import redact
 
 # Configuration keys whose values are secrets (case-insensitive regular expression, searched
 # anywhere in the key): passwords, JAAS configs, cloud credentials, tokens, basic auth user info.

@@ -18,10 +18,10 @@ import re
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 
 try:
     from confluent_kafka import ConsumerGroupTopicPartitions

@@ -18,11 +18,11 @@ import uuid
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_text
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_text
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 
 try:
     from confluent_kafka import KafkaException

@@ -13,7 +13,7 @@ pure), the ZooKeeper and AdminClient calls in ``kafka_reassign_io``, carrying ou
 
 from __future__ import annotations
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import alter_configs
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import cancel_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import list_topics

@@ -28,11 +28,11 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_znode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_path
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import MARKER_ZNODE
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import REASSIGN_ZNODE

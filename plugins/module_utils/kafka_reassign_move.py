@@ -12,7 +12,7 @@ the reading, the planning and the handling of what an earlier run left.
 
 from __future__ import annotations
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import alter_configs
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import delete_marker
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import elect_preferred_leaders

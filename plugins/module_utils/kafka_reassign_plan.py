@@ -17,7 +17,7 @@ import collections
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 
 ALL_TOPICS = "all"
 PLAN_ACTION = "reassign partitions"

@@ -19,7 +19,7 @@ import json
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import count_replica_moves
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import BROKER_THROTTLE_KEYS

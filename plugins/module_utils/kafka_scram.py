@@ -26,14 +26,14 @@ import time
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import SASL_PROTOCOLS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import build_client_config
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_text
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import summarize_connection_errors
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import SASL_PROTOCOLS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_connection import build_client_config
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_text
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import summarize_connection_errors
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 
 try:
     from confluent_kafka.admin import AdminClient

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_io import broker_topic_defaults
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import action_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_plan import needs_broker_defaults

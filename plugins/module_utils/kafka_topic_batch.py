@@ -14,10 +14,10 @@ which ``error_problems`` turns into ``problems`` (``[(topic, message)]``) so tha
 
 from __future__ import annotations
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KAFKA_ERRORS
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import error_reason
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
 
 # Topics per admin request. Kafka has no hard per-request topic limit, but the broker handling a
 # CreateTopics/DeleteTopics request writes every topic of it to ZooKeeper (or the metadata log)

@@ -18,13 +18,13 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_is_ready
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import kafka_error_code
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import int_or_none
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import is_dynamic_topic_config
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import source_value
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import MAX_PROBLEMS_IN_MESSAGE
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import TIMEOUT_HINT
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic_batch import error_problems

@@ -308,8 +308,8 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan im
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import predict
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_plan import view
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import principal_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import require_cluster_operation
 

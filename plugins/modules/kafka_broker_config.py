@@ -202,14 +202,14 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_conf
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import is_set
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import plan_changes
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_broker_config import summarize
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import REDACTED
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import redact
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import translate_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import config_string
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_config import source_value
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import REDACTED
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import redact
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 
 try:
     from confluent_kafka.admin import AlterConfigOpType

@@ -209,7 +209,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_broker_ids
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_controller_id
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 
 
 def read_cluster_state(module):

@@ -214,7 +214,7 @@ missing:
 """
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import ISOLATION_LEVELS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import assigned_partitions
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_groups import committed_offsets

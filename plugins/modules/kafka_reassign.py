@@ -365,7 +365,7 @@ diff:
 """
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import MODES
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import Reassigner
 

@@ -225,7 +225,7 @@ import time
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import DEFAULT_MIN_INSYNC_REPLICAS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import controller_id
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_restart import evaluate

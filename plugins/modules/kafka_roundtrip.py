@@ -186,8 +186,8 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import topic_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import wait_for_topic
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import format_failure
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import format_failure
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_probe import consume_messages
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_probe import describe_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_probe import end_offsets

@@ -326,7 +326,7 @@ diff:
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import PhaseClock
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import read_broker_defaults
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_topic import replication_factor_differs

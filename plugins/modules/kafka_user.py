@@ -191,8 +191,8 @@ diff:
 
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import poll_until
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import MAX_ITERATIONS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import MIN_ITERATIONS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import NOT_CHECKED

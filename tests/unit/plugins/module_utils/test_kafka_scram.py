@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_scram as ks
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 
 SHA512 = "SCRAM-SHA-512"
 SHA256 = "SCRAM-SHA-256"

@@ -14,7 +14,7 @@ import pytest
 from kafka_fakes import done
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_topic_batch as tb
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 
 try:
     from confluent_kafka import KafkaError

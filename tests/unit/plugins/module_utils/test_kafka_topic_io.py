@@ -18,7 +18,7 @@ from topic_fakes import partition
 from topic_fakes import public
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_topic_io as tio
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 
 try:
     from confluent_kafka import KafkaError
