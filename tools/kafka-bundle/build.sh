@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Build an offline Apache Kafka binary bundle (ZooKeeper mode) from Maven Central.
+# Build an offline Apache Kafka binary bundle from Maven Central: Kafka 3.x (ZooKeeper or KRaft)
+# or Kafka 4.x (KRaft only).
 #
-#   tools/kafka-bundle/build.sh [--version 3.9.2] [--out DIR]
+#   tools/kafka-bundle/build.sh [--version 3.9.2|4.3.1] [--out DIR]
 #
 # Writes DIR/kafka_2.13-<version>.tgz and DIR/kafka_2.13-<version>.tgz.sha512
 # (default DIR: <repo>/build/kafka).  The tarball has Apache's release layout:
 #   kafka_2.13-<version>/libs/*.jar   every runtime jar (mvn dependency:copy-dependencies)
-#   kafka_2.13-<version>/config/      our own sample config + log4j files
+#   kafka_2.13-<version>/config/      our own sample config + logging files
 #   kafka_2.13-<version>/bin/         our own small scripts for people (kafka-run-class.sh and
 #                                     wrappers such as kafka-topics.sh, mode 0755)
 #   kafka_2.13-<version>/BUNDLE.txt   provenance (Maven coordinates, build command)
+# What differs per Kafka major version is chosen in two places only: the pom.xml profile
+# kafka-<major> (artifacts, logging backend) and the source directories of bin/ and config/:
+#   3.x: bin/ and config/ (reload4j, log4j.properties; ZooKeeper wrappers)
+#   4.x: kafka-4/bin/ and kafka-4/config/ (Log4j 2, log4j2.yaml; KRaft wrappers kafka-storage.sh,
+#        kafka-metadata-quorum.sh, kafka-features.sh, kafka-cluster.sh; no ZooKeeper)
 # The systemd units do not use bin/; they start java directly, e.g.
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j.configuration=file:.../config/log4j.properties kafka.Kafka server.properties
+#   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j2.configurationFile=.../config/log4j2.yaml kafka.Kafka server.properties  (4.x)
 #
 # The tarball is reproducible (sorted names, mtime 0, uid/gid 0, fixed modes, gzip -n), so the
 # same version + pom + config + bin + this script always give a byte-identical file and checksum.
@@ -57,6 +64,23 @@ if [[ -z "$VERSION" ]]; then
 fi
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+([.-][A-Za-z0-9.-]+)?$ ]] || die "bad version '$VERSION'"
 
+# Per major version: the Maven profile, the bin/ + config/ sources and the jars that must resolve.
+MAJOR="${VERSION%%.*}"
+case "$MAJOR" in
+  3)
+    SRC_BIN="$HERE/bin" SRC_CONFIG="$HERE/config"
+    # Logging: SLF4J 1.7 -> reload4j (log4j 1.2 API); ZooKeeper is still part of 3.x.
+    MUST_JARS=(zookeeper- slf4j-api- slf4j-reload4j- reload4j-)
+    NOT_JARS=(logback-classic- slf4j-log4j12- 'log4j-slf4j*-impl-') ;;
+  4)
+    SRC_BIN="$HERE/kafka-4/bin" SRC_CONFIG="$HERE/kafka-4/config"
+    # KRaft only (kafka-metadata, kafka-raft); logging: SLF4J 1.7 -> log4j-slf4j-impl -> Log4j 2.
+    MUST_JARS=("kafka-metadata-$VERSION" "kafka-raft-$VERSION" slf4j-api- log4j-slf4j-impl- log4j-api- log4j-core-
+               jackson-dataformat-yaml-)
+    NOT_JARS=(logback-classic- slf4j-log4j12- slf4j-reload4j- reload4j- log4j-slf4j2-impl- zookeeper-) ;;
+  *) die "unsupported Kafka major version $MAJOR (in '$VERSION'); this tool builds 3.x and 4.x" ;;
+esac
+
 export LC_ALL=C
 umask 022
 
@@ -71,7 +95,7 @@ STAMP="$OUT/.$NAME.stamp"
 inputs_hash() {
   (
     cd "$HERE"
-    find pom.xml build.sh config bin -type f | sort | while IFS= read -r f; do
+    find pom.xml build.sh config bin kafka-4 -type f | sort | while IFS= read -r f; do
       printf '%s\n' "$f"
       sha256sum <"$f"
     done
@@ -105,7 +129,7 @@ start=$SECONDS
 echo "kafka bundle: resolving Kafka $VERSION from Maven Central ..."
 # shellcheck disable=SC2086
 if ! (cd "$WORK/mvn" && "$MVN" -B -q -Dstyle.color=never ${MAVEN_EXTRA_ARGS:-} \
-        -Dkafka.version="$VERSION" \
+        -P "kafka-$MAJOR" -Dkafka.version="$VERSION" \
         -DoutputDirectory="$STAGE/libs" \
         -DoutputFile="$WORK/deps.txt" \
         -DoutputAbsoluteArtifactFilename=false \
@@ -114,20 +138,22 @@ if ! (cd "$WORK/mvn" && "$MVN" -B -q -Dstyle.color=never ${MAVEN_EXTRA_ARGS:-} \
   die "Maven could not resolve Kafka $VERSION (see the output above; is Maven Central reachable and does $VERSION exist?)"
 fi
 
-# Sanity: the jars the roles rely on must be there, and exactly one SLF4J binding.
+# Sanity: the jars the roles rely on must be there, and exactly one SLF4J binding (and, on 4.x,
+# neither log4j 1 nor ZooKeeper).
 for j in "kafka_2.13-$VERSION" "kafka-clients-$VERSION" "kafka-tools-$VERSION" "kafka-storage-$VERSION" \
          "kafka-server-$VERSION" "connect-runtime-$VERSION" "connect-mirror-$VERSION" \
          "connect-mirror-client-$VERSION" "connect-file-$VERSION" "connect-json-$VERSION" \
-         "connect-transforms-$VERSION" zookeeper- slf4j-api- slf4j-reload4j- reload4j-; do
+         "connect-transforms-$VERSION" "${MUST_JARS[@]}"; do
   compgen -G "$STAGE/libs/$j*.jar" >/dev/null || die "expected jar $j*.jar missing from the resolved set"
 done
-if compgen -G "$STAGE/libs/logback-classic-*.jar" >/dev/null || compgen -G "$STAGE/libs/slf4j-log4j12-*.jar" >/dev/null \
-   || compgen -G "$STAGE/libs/log4j-slf4j*-impl-*.jar" >/dev/null; then
-  die "a second SLF4J binding was resolved: $(cd "$STAGE/libs" && find . -name 'logback-classic-*' -o -name 'slf4j-log4j12-*' -o -name 'log4j-slf4j*-impl-*' | tr '\n' ' ')"
-fi
+for j in "${NOT_JARS[@]}"; do
+  if compgen -G "$STAGE/libs/$j*.jar" >/dev/null; then
+    die "unexpected jar for Kafka $MAJOR.x resolved (a second SLF4J binding or a wrong logging/ZooKeeper jar): $(cd "$STAGE/libs" && compgen -G "$j*.jar" | tr '\n' ' ')"
+  fi
+done
 
-cp "$HERE"/config/* "$STAGE/config/"
-cp "$HERE"/bin/* "$STAGE/bin/"
+cp "$SRC_CONFIG"/* "$STAGE/config/"
+cp "$SRC_BIN"/* "$STAGE/bin/"
 
 # Every wrapper must name a main class that the resolved jars provide (java --dry-run loads
 # the class and checks its main method without running it).
@@ -147,12 +173,22 @@ NJARS="$(find "$STAGE/libs" -name '*.jar' | wc -l)"
   echo "Apache Kafka $VERSION (Scala 2.13) - offline binary bundle built by kafkaops.cluster"
   echo
   echo "libs/ holds the $NJARS runtime jars of the Maven Central artifacts"
-  echo "  org.apache.kafka:{kafka_2.13,kafka-storage,kafka-tools,connect-runtime,connect-mirror,"
-  echo "  connect-mirror-client,connect-file,connect-json,connect-transforms}:$VERSION"
-  echo "  org.slf4j:slf4j-reload4j, ch.qos.reload4j:reload4j (logging, as in Apache's release)"
+  if [[ "$MAJOR" == 3 ]]; then
+    echo "  org.apache.kafka:{kafka_2.13,kafka-storage,kafka-tools,connect-runtime,connect-mirror,"
+    echo "  connect-mirror-client,connect-file,connect-json,connect-transforms}:$VERSION"
+    echo "  org.slf4j:slf4j-reload4j, ch.qos.reload4j:reload4j (logging, as in Apache's release)"
+  else
+    echo "  org.apache.kafka:{kafka_2.13,kafka-server,kafka-metadata,kafka-raft,kafka-storage,kafka-tools,"
+    echo "  connect-runtime,connect-mirror,connect-mirror-client,connect-file,connect-json,connect-transforms}:$VERSION"
+    echo "  org.apache.logging.log4j:{log4j-api,log4j-core,log4j-slf4j-impl} (logging, as in Apache's release)"
+  fi
   echo "and their transitive runtime dependencies, downloaded unmodified from"
   echo "https://repo.maven.apache.org/maven2/ (each jar keeps its own LICENSE/NOTICE entries)."
-  echo "Apache Kafka, Apache ZooKeeper: Apache License 2.0. See each jar for third-party licenses."
+  if [[ "$MAJOR" == 3 ]]; then
+    echo "Apache Kafka, Apache ZooKeeper: Apache License 2.0. See each jar for third-party licenses."
+  else
+    echo "Apache Kafka, Apache Log4j: Apache License 2.0. See each jar for third-party licenses."
+  fi
   echo
   echo "config/ holds short sample files written for this bundle (not Apache's copies);"
   echo "the kafkaops.cluster Ansible roles render the real configuration."
@@ -165,23 +201,42 @@ NJARS="$(find "$STAGE/libs" -name '*.jar' | wc -l)"
     [[ "$(basename "$w")" == kafka-run-class.sh ]] && continue
     printf '  %-34s %s\n' "bin/$(basename "$w")" "$(wrapper_class "$w")"
   done
-  echo "zookeeper-shell.sh is meant for non-interactive use (no jline jar: no prompt/line editing);"
-  echo "give the command as arguments, e.g. bin/zookeeper-shell.sh zk-1:2181 ls /kafka/brokers/ids"
-  echo
-  echo "The kafkaops.cluster systemd units do not use bin/; they run java directly, e.g."
-  echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
-  echo "       org.apache.zookeeper.server.quorum.QuorumPeerMain config/zookeeper.properties"
-  echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
-  echo "       kafka.Kafka config/server.properties"
-  echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/connect-log4j.properties \\"
-  echo "       org.apache.kafka.connect.cli.ConnectDistributed config/connect-distributed.properties"
-  echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/connect-log4j.properties \\"
-  echo "       org.apache.kafka.connect.mirror.MirrorMaker config/connect-mirror-maker.properties"
-  echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/tools-log4j.properties \\"
-  echo "       org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list"
+  if [[ "$MAJOR" == 3 ]]; then
+    echo "zookeeper-shell.sh is meant for non-interactive use (no jline jar: no prompt/line editing);"
+    echo "give the command as arguments, e.g. bin/zookeeper-shell.sh zk-1:2181 ls /kafka/brokers/ids"
+    echo
+    echo "The kafkaops.cluster systemd units do not use bin/; they run java directly, e.g."
+    echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
+    echo "       org.apache.zookeeper.server.quorum.QuorumPeerMain config/zookeeper.properties"
+    echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/log4j.properties -Dkafka.logs.dir=logs \\"
+    echo "       kafka.Kafka config/server.properties"
+    echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/connect-log4j.properties \\"
+    echo "       org.apache.kafka.connect.cli.ConnectDistributed config/connect-distributed.properties"
+    echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/connect-log4j.properties \\"
+    echo "       org.apache.kafka.connect.mirror.MirrorMaker config/connect-mirror-maker.properties"
+    echo "  java -cp 'libs/*' -Dlog4j.configuration=file:config/tools-log4j.properties \\"
+    echo "       org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list"
+  else
+    echo
+    echo "The kafkaops.cluster systemd units do not use bin/; they run java directly, e.g."
+    echo "  java -cp 'libs/*' -Dlog4j2.configurationFile=config/log4j2.yaml -Dkafka.logs.dir=logs \\"
+    echo "       kafka.Kafka config/server.properties"
+    echo "  java -cp 'libs/*' -Dlog4j2.configurationFile=config/connect-log4j2.yaml \\"
+    echo "       org.apache.kafka.connect.cli.ConnectDistributed config/connect-distributed.properties"
+    echo "  java -cp 'libs/*' -Dlog4j2.configurationFile=config/connect-log4j2.yaml \\"
+    echo "       org.apache.kafka.connect.mirror.MirrorMaker config/connect-mirror-maker.properties"
+    echo "  java -cp 'libs/*' -Dlog4j2.configurationFile=config/tools-log4j2.yaml \\"
+    echo "       org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list"
+    echo "A KRaft node formats its storage once before the first start:"
+    echo "  bin/kafka-storage.sh format -t \"\$(bin/kafka-storage.sh random-uuid)\" -c config/server.properties --standalone"
+  fi
   echo
   echo "Built with:  tools/kafka-bundle/build.sh --version $VERSION"
-  echo "  (= mvn -B -q -Dkafka.version=$VERSION dependency:copy-dependencies on tools/kafka-bundle/pom.xml)"
+  if [[ "$MAJOR" == 3 ]]; then
+    echo "  (= mvn -B -q -Dkafka.version=$VERSION dependency:copy-dependencies on tools/kafka-bundle/pom.xml)"
+  else
+    echo "  (= mvn -B -q -P kafka-4 -Dkafka.version=$VERSION dependency:copy-dependencies on tools/kafka-bundle/pom.xml)"
+  fi
   echo
   echo "Resolved artifacts (groupId:artifactId:type:version:scope):"
   grep -E '^ +[^ ]+:[^ ]+:' "$WORK/deps.txt" | awk '{print "  " $1}' | sort -u
