@@ -15,7 +15,8 @@
 # kafka-<major> (artifacts, logging backend) and the source directories of bin/ and config/:
 #   3.x: bin/ and config/ (reload4j, log4j.properties; ZooKeeper wrappers)
 #   4.x: kafka-4/bin/ and kafka-4/config/ (Log4j 2, log4j2.yaml; KRaft wrappers kafka-storage.sh,
-#        kafka-metadata-quorum.sh, kafka-features.sh, kafka-cluster.sh; no ZooKeeper)
+#        kafka-metadata-quorum.sh, kafka-features.sh, kafka-cluster.sh; no ZooKeeper), plus the files
+#        of bin/ and config/ that are the same in both (SHARED below)
 # The systemd units do not use bin/; they start java directly, e.g.
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j.configuration=file:.../config/log4j.properties kafka.Kafka server.properties
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j2.configurationFile=.../config/log4j2.yaml kafka.Kafka server.properties  (4.x)
@@ -68,12 +69,18 @@ fi
 MAJOR="${VERSION%%.*}"
 case "$MAJOR" in
   3)
-    SRC_BIN="$HERE/bin" SRC_CONFIG="$HERE/config"
+    SRC_BIN="$HERE/bin" SRC_CONFIG="$HERE/config" SHARED=()
     # Logging: SLF4J 1.7 -> reload4j (log4j 1.2 API); ZooKeeper is still part of 3.x.
     MUST_JARS=(zookeeper- slf4j-api- slf4j-reload4j- reload4j-)
     NOT_JARS=(logback-classic- slf4j-log4j12- 'log4j-slf4j*-impl-') ;;
   4)
     SRC_BIN="$HERE/kafka-4/bin" SRC_CONFIG="$HERE/kafka-4/config"
+    # Wrappers and configs that are the same in 3.x and 4.x come from bin/ and config/; kafka-4/ holds
+    # only what differs (Log4j 2, moved main classes) and the KRaft tools.
+    SHARED=(bin/kafka-configs.sh bin/kafka-console-consumer.sh bin/kafka-consumer-groups.sh
+            bin/kafka-consumer-perf-test.sh bin/kafka-get-offsets.sh bin/kafka-producer-perf-test.sh
+            bin/kafka-reassign-partitions.sh bin/kafka-topics.sh
+            config/connect-distributed.properties config/connect-mirror-maker.properties)
     # KRaft only (kafka-metadata, kafka-raft); logging: SLF4J 1.7 -> log4j-slf4j-impl -> Log4j 2.
     MUST_JARS=("kafka-metadata-$VERSION" "kafka-raft-$VERSION" slf4j-api- log4j-slf4j-impl- log4j-api- log4j-core-
                jackson-dataformat-yaml-)
@@ -152,6 +159,7 @@ for j in "${NOT_JARS[@]}"; do
   fi
 done
 
+for f in "${SHARED[@]}"; do cp "$HERE/$f" "$STAGE/$f"; done
 cp "$SRC_CONFIG"/* "$STAGE/config/"
 cp "$SRC_BIN"/* "$STAGE/bin/"
 
