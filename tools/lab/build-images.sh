@@ -36,9 +36,9 @@ fi
 host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 # build_node SUITE JAVA_PACKAGE: kafkaops/lab-base:SUITE from debootstrap, then kafkaops/lab-node:SUITE
-# (node.Dockerfile); each skipped when its label matches its inputs. Sets node_hash.
+# (node.Dockerfile); each skipped when its label matches its inputs.
 build_node() {
-    local suite=$1 java=$2 base_image=kafkaops/lab-base:$1 node_image=kafkaops/lab-node:$1 base_hash rootfs
+    local suite=$1 java=$2 base_image=kafkaops/lab-base:$1 node_image=kafkaops/lab-node:$1 base_hash node_hash rootfs
     base_hash=$(printf '%s\n' "$suite $base_packages $mirror" | sha256sum | cut -c1-16)
     if [ "$(label_of "$base_image")" != "$base_hash" ]; then
         command -v debootstrap >/dev/null 2>&1 || {
@@ -83,6 +83,8 @@ sha512=$(cut -d' ' -f1 "$bundle.sha512")
 requirements=$repo/roles/admin_host/files/requirements.txt
 # The stamp name roles/admin_host/vars/main.yml computes: sha1 of the file without its final newline.
 req_stamp=$(printf %s "$(cat "$requirements")" | sha1sum | cut -c1-16)
+# The golden image is built FROM the bookworm node: its inputs hash is that image's label.
+node_hash=$(label_of "$node_image")
 kafka_hash=$( (echo "$node_hash $sha512 $req_stamp"; cat "$here/kafka-node.Dockerfile") | sha256sum | cut -c1-16)
 if [ "$(label_of "$kafka_image")" != "$kafka_hash" ]; then
     echo "build-images: building $kafka_image (Kafka $kafka_version unpacked, admin venv)" >&2
