@@ -12,11 +12,9 @@ import datetime
 import json
 
 import pytest
-from fake_clock import FakeClock
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_reassign_state as r
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import throttle_plan
-from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 # ---------------------------------------------------------------------------
 # ZooKeeper documents
@@ -112,29 +110,3 @@ def test_action_labels(throttle, wait, elect, expected):
     assert [action.split()[0] for action in actions] == expected
     assert "reassign 2 partition(s) of topic a (3 new replica(s))" in actions
     assert r.action_labels({}, plan, wait, elect) == []
-
-
-def test_wait_until_ready():
-    clock = FakeClock()
-    values = iter([3, 2, 0])
-    seen = []
-    value, done = poll(
-        lambda: next(values),
-        lambda v: v == 0,
-        10,
-        interval=2,
-        on_poll=lambda v, e: seen.append((v, e)),
-        sleep=clock.sleep,
-        clock=clock,
-    )
-    assert (value, done) == (0, True)
-    assert seen == [(3, 0.0), (2, 2.0), (0, 4.0)]
-
-
-def test_wait_until_deadline():
-    clock = FakeClock()
-    value, done = poll(
-        lambda: 1, lambda v: False, 5, interval=2, on_poll=lambda v, e: None, sleep=clock.sleep, clock=clock
-    )
-    assert (value, done) == (1, False)
-    assert clock.sleeps == [2, 2, 1]

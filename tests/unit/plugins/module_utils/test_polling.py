@@ -4,31 +4,43 @@
 
 from __future__ import annotations
 
+import pytest
 from fake_clock import FakeClock
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 
-def test_poll_returns_first_done_value_and_reports_each_read():
+@pytest.mark.parametrize(
+    "reads, ready, interval, expected, seen",
+    [
+        ([1, 2, 3, 4], lambda v: v >= 3, 1, 3, [(1, 0.0), (2, 1.0), (3, 2.0)]),
+        ([3, 2, 0], lambda v: v == 0, 2, 0, [(3, 0.0), (2, 2.0), (0, 4.0)]),
+    ],
+)
+def test_poll_returns_first_done_value_and_reports_each_read(reads, ready, interval, expected, seen):
     clock = FakeClock()
-    reads = iter([1, 2, 3, 4])
-    seen = []
+    values = iter(reads)
+    polled = []
     value, done = poll(
-        lambda: next(reads),
-        lambda v: v >= 3,
+        lambda: next(values),
+        ready,
         10,
-        interval=1,
-        on_poll=lambda v, elapsed: seen.append((v, elapsed)),
+        interval=interval,
+        on_poll=lambda v, elapsed: polled.append((v, elapsed)),
         sleep=clock.sleep,
         clock=clock,
     )
-    assert (value, done) == (3, True)
-    assert seen == [(1, 0.0), (2, 1.0), (3, 2.0)]
+    assert (value, done) == (expected, True)
+    assert polled == seen
 
 
-def test_poll_gives_up_at_the_deadline_without_overrunning_it():
+@pytest.mark.parametrize(
+    "timeout, interval, sleeps",
+    [(2.5, 1, [1, 1, 0.5]), (5, 2, [2, 2, 1])],
+)
+def test_poll_gives_up_at_the_deadline_without_overrunning_it(timeout, interval, sleeps):
     clock = FakeClock()
-    value, done = poll(lambda: "pending", lambda v: False, 2.5, interval=1, sleep=clock.sleep, clock=clock)
+    value, done = poll(lambda: "pending", lambda v: False, timeout, interval=interval, sleep=clock.sleep, clock=clock)
     assert (value, done) == ("pending", False)
-    assert clock.sleeps == [1, 1, 0.5]
-    assert clock.now == 2.5
+    assert clock.sleeps == sleeps
+    assert clock.now == timeout
