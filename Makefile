@@ -8,6 +8,9 @@ VENV          ?= .venv
 BIN           := $(CURDIR)/$(VENV)/bin
 KAFKA_VERSION ?= 3.9.2
 BUNDLE        := build/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
+# The KRaft lab's Kafka (inventories/kraft): the newest 4.x whose Connect and MirrorMaker jars resolve here.
+KRAFT_VERSION ?= 4.3.1
+KRAFT_BUNDLE  := build/kafka/kafka_2.13-$(KRAFT_VERSION).tgz
 CONNECT_PLUGINS := build/connect-plugins
 COLLECTION    := build/collections/ansible_collections/kafkaops/cluster
 SCENARIO      ?= default replication
@@ -25,7 +28,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-verify demo-down lock clean
+.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-kraft demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -136,6 +139,11 @@ demo: prereqs ## bring up the local lab cluster and prove it works
 
 demo-replication: prereqs ## bring up the two-cluster lab (prod with Kafka Connect, repl with MirrorMaker 2)
 	$(BIN)/ansible-playbook -i inventories/replication playbooks/site.yml
+
+demo-kraft: venv ## bring up the KRaft lab (Kafka 4.x: 3 controllers + 3 brokers, no ZooKeeper) and prove it works
+	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
+	tools/lab/build-images.sh --bundle $(KRAFT_BUNDLE)
+	$(BIN)/ansible-playbook -i inventories/kraft playbooks/site.yml
 
 demo-verify: venv ## re-run only the verification against the lab
 	$(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml

@@ -15,6 +15,7 @@ from ansible_collections.kafkaops.cluster.plugins.filter.kafka import FilterModu
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import jaas_config
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import jaas_quote
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import java_properties_value
+from ansible_collections.kafkaops.cluster.plugins.filter.kafka import quorum_replication
 
 FILTER_DIR = Path(__file__).resolve().parents[4] / "plugins" / "filter"
 
@@ -161,6 +162,7 @@ def test_filter_module_maps_every_filter():
         "jaas_quote": jaas_quote,
         "jaas_config": jaas_config,
         "java_properties_value": java_properties_value,
+        "quorum_replication": quorum_replication,
     }
 
 
@@ -170,7 +172,7 @@ def test_every_filter_is_documented(name):
     assert doc["DOCUMENTATION"]["name"] == name
     assert f"kafkaops.cluster.{name}" in doc["EXAMPLES"]
     assert "_input" in doc["DOCUMENTATION"]["options"]
-    assert doc["RETURN"]["_value"]["type"] == "str"
+    assert doc["RETURN"]["_value"]["type"] == ("dict" if name == "quorum_replication" else "str")
 
 
 def test_shared_properties_template_renders_sorted_and_escaped():
@@ -191,3 +193,42 @@ def test_shared_properties_template_renders_sorted_and_escaped():
         "log.dirs=/data",
         "motd=\\ hi\\n",
     ]
+
+
+# Output of kafka-metadata-quorum.sh 4.3.1 describe --replication (the KRaft lab: 3 controllers, 3 brokers).
+QUORUM_4X = """NodeId  DirectoryId             LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status
+1001    0ZKqHYNbot6223flXlicPg  812           0    1764892000000       1764892000000          Leader
+1002    Xn1xQ2LdTjaqo6yGn3QWbA  812           0    1764891999800       1764891999800          Follower
+1003    d8Q4zfKpS_KJc3NwYt4xqg  790           22   1764891999000       1764891998000          Follower
+0       Sjv0CzJxQ9-lbOQGJ1b9Og  812           0    1764891999900       1764891999900          Observer
+1       9xQ0LWq3Rty1f8hVb3L0eA  812           0    1764891999900       1764891999900          Observer
+"""
+
+
+def test_quorum_replication_reads_leader_voters_observers_and_lag():
+    assert quorum_replication(QUORUM_4X) == {
+        "ok": True,
+        "leader_id": 1001,
+        "voters": {1001: 0, 1002: 0, 1003: 22},
+        "observers": {0: 0, 1: 0},
+        "max_voter_lag": 22,
+    }
+
+
+def test_quorum_replication_reads_the_table_without_directory_ids():
+    old = (
+        "NodeId LogEndOffset Lag LastFetchTimestamp LastCaughtUpTimestamp Status\n"
+        "1 10 0 5 5 Leader\n2 8 2 4 4 Follower\n"
+    )
+    assert quorum_replication(old)["voters"] == {1: 0, 2: 2}
+
+
+@pytest.mark.parametrize("text", ["", None, "Error: org.apache.kafka.common.errors.TimeoutException\n"])
+def test_quorum_replication_without_a_table_is_not_ok(text):
+    assert quorum_replication(text) == {
+        "ok": False,
+        "leader_id": None,
+        "voters": {},
+        "observers": {},
+        "max_voter_lag": None,
+    }
