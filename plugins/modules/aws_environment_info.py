@@ -138,7 +138,8 @@ iam_roles:
   type: list
   elements: dict
 volumes:
-  description: With O(data), the brokers' data volumes (C(id), C(size), C(az), C(state), C(fqdn), C(tags)).
+  description: With O(data), the data volumes of brokers and KRaft controllers (C(id), C(size), C(az), C(state),
+    C(fqdn), C(tags)).
   returned: always
   type: list
   elements: dict

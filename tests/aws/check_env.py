@@ -16,7 +16,7 @@ import sys
 
 import boto3
 
-CLUSTER_PORTS = {2181, 2888, 3888, 9093, 9095, 8083, 8084}
+CLUSTER_PORTS = {2181, 2888, 3888, 9093, 9095, 9097, 8083, 8084}
 LIVE = ["pending", "running", "stopping", "stopped", "shutting-down"]
 
 
@@ -253,7 +253,7 @@ def check_present(ec2, r53, args, check):
     ingress = rules(cluster["IpPermissions"])
     check(
         {r[1] for r in ingress if r[3] == cid} == CLUSTER_PORTS,
-        "cluster SG: ZooKeeper, Kafka, Connect ports between members",
+        "cluster SG: ZooKeeper, Kafka, KRaft controller (9097), Connect ports between members only",
     )
     check(
         {r[1] for r in ingress if r[3] == bid} == {22} | set(args.client_ports),
