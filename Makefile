@@ -28,7 +28,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication test demo demo-replication demo-kraft demo-verify demo-down lock clean
+.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests molecule molecule-default molecule-replication molecule-kraft test demo demo-replication demo-kraft demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -89,6 +89,12 @@ integration: venv ## playbook-level tests (preflight refusals; data_volume on lo
 module-tests: venv bundle ## module integration targets against a secured Kafka cluster on loopback (TARGETS=a,b)
 	tests/integration/module_targets.sh $(TARGETS)
 
+# Not a make test stage (yet): the KRaft twin of module-tests (tests/integration/loopback/kraft.sh, Kafka 4.x, 1 controller
+# + 3 brokers on ports 30200+), running the targets named *_kraft.
+module-tests-kraft: venv ## module integration targets against a secured KRaft cluster (Kafka 4.x) on loopback (TARGETS=a,b)
+	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
+	IT_METADATA_MODE=kraft KAFKA_TGZ=$(CURDIR)/$(KRAFT_BUNDLE) tests/integration/module_targets.sh $(TARGETS)
+
 plugin-tests: venv bundle connect-plugins ## S3 connector end to end on loopback: Kafka + Connect + moto (backup, crash, restore)
 	tools/connect-plugins/selftest.sh
 
@@ -117,6 +123,18 @@ molecule-default: prereqs core-venvs ## molecule test of the default scenario, t
 	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
 	$(call core_bin,2.20)/ansible-playbook -i molecule/default/inventory molecule/default/reliability.yml; \
 	rc=$$?; $(BIN)/molecule destroy -s default >/dev/null; exit $$rc
+
+# The KRaft lab (Kafka 4.x: 3 controllers + 3 brokers): molecule's converge, idempotence, verification and security
+# refusals, then the reliability suite under load (brokers, then the controllers' rolling restart and a SIGKILL of
+# the active controller). The lab is destroyed afterwards whatever the outcome.
+molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then its reliability suite
+	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
+	tools/lab/build-images.sh --bundle $(KRAFT_BUNDLE)
+	$(BIN)/molecule destroy -s kraft
+	$(BIN)/molecule test -s kraft --destroy never && \
+	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
+	$(BIN)/ansible-playbook -i molecule/kraft/inventory molecule/kraft/reliability.yml; \
+	rc=$$?; $(BIN)/molecule destroy -s kraft >/dev/null; exit $$rc
 
 # Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv. a+b runs
 # side by side stages that mostly wait and share no ports (module-tests 30000+, plugin-tests

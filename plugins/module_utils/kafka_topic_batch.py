@@ -22,9 +22,9 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors impo
 # Topics per admin request. Kafka has no hard per-request topic limit, but the broker handling a
 # CreateTopics/DeleteTopics request writes every topic of it to ZooKeeper (or the metadata log)
 # before it answers, and the answer must arrive within request_timeout; a few hundred per
-# request keeps each request short. Writes are sent with operation_timeout=0 (the broker does
-# not hold the answer until the change propagated); ``confirm_topics`` waits for that instead,
-# bounded by the module's wait_timeout.
+# request keeps each request short. Writes carry the request timeout as their operation timeout
+# (a KRaft controller does nothing with 0; see kafka_topic_io); ``confirm_topics`` then waits until
+# the cluster reports the result, bounded by the module's wait_timeout.
 DEFAULT_BATCH_SIZE = 200
 # Large writes are spread over this many admin connections to the controller (one request at a
 # time on each): the broker handles a connection's requests one by one, but requests of several

@@ -6,9 +6,12 @@
 """Topics through the AdminClient: read them, submit a plan's changes, confirm the result.
 
 Every request goes through the batch runners of ``kafka_topic_batch`` (one request per chunk of
-``batch_size`` topics) and turns per-topic errors into ``problems``. Writes are sent with
-``operation_timeout=0`` (the broker does not hold the answer until the change propagated);
-``confirm_topics`` waits for that instead, bounded by the module's wait_timeout.
+``batch_size`` topics) and turns per-topic errors into ``problems``. Writes are sent with the
+request timeout as their operation timeout: a KRaft controller takes it as the operation's deadline
+and, given 0, answers without an error and does nothing (Kafka 4.3: no topic created, a validate-only
+request validates nothing); a ZooKeeper-mode broker holds the answer until the change propagated (or
+answers with a time-out while it goes on). ``confirm_topics`` then waits until the cluster reports the
+result, bounded by the module's wait_timeout.
 """
 
 from __future__ import annotations
@@ -183,11 +186,11 @@ def submit_changes(admins, plan, timeout, batch_size, validate_only):
             )
             for name, action in chunk
         ]
-        return admin.create_topics(new_topics, operation_timeout=0, validate_only=validate_only, **kwargs)
+        return admin.create_topics(new_topics, operation_timeout=timeout, validate_only=validate_only, **kwargs)
 
     def add_partitions(admin, chunk):
         new_partitions = [NewPartitions(name, action["partitions"]) for name, action in chunk]
-        return admin.create_partitions(new_partitions, operation_timeout=0, validate_only=validate_only, **kwargs)
+        return admin.create_partitions(new_partitions, operation_timeout=timeout, validate_only=validate_only, **kwargs)
 
     def alter(admin, chunk):
         resources = [
@@ -198,7 +201,7 @@ def submit_changes(admins, plan, timeout, batch_size, validate_only):
         return {resource.name: future for resource, future in futures.items()}
 
     def delete(admin, chunk):
-        return admin.delete_topics(list(chunk), operation_timeout=0, **kwargs)
+        return admin.delete_topics(list(chunk), operation_timeout=timeout, **kwargs)
 
     steps = [("create", creates, create), ("add partitions", partitions, add_partitions), ("alter", configs, alter)]
     if not validate_only:
@@ -268,7 +271,7 @@ def deletion_pending(admin, names, timeout, batch_size):
 
     def submit(chunk):
         new_topics = [NewTopic(name, num_partitions=1, replication_factor=1) for name in chunk]
-        return admin.create_topics(new_topics, operation_timeout=0, request_timeout=timeout, validate_only=True)
+        return admin.create_topics(new_topics, operation_timeout=timeout, request_timeout=timeout, validate_only=True)
 
     with translate_errors("check that the deleted topics are gone"):
         _results, errors = run_batched(names, batch_size, submit)

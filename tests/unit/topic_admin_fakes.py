@@ -171,6 +171,10 @@ class FakeTopicAdmin:
     def create_topics(self, new_topics, operation_timeout, request_timeout, validate_only=False):
         self.requests.append(("create_topics", validate_only, [t.topic for t in new_topics]))
         result = {}
+        if operation_timeout <= 0:
+            # What a KRaft controller (Kafka 4.3) does with a zero operation timeout: it answers without an
+            # error and neither creates nor validates anything.
+            return {t.topic: done() for t in new_topics}
         for t in new_topics:
             problem = self._config_problem(t.config or {})
             if t.topic in self.topics:
@@ -194,6 +198,8 @@ class FakeTopicAdmin:
     def create_partitions(self, new_partitions, operation_timeout, request_timeout, validate_only=False):
         self.requests.append(("create_partitions", validate_only, [p.topic for p in new_partitions]))
         result = {}
+        if operation_timeout <= 0:  # as create_topics: a KRaft controller does nothing
+            return {p.topic: done() for p in new_partitions}
         for p in new_partitions:
             if not validate_only:
                 self.topics[p.topic]["partitions"] = p.new_total_count
