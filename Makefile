@@ -89,8 +89,8 @@ integration: venv ## playbook-level tests (preflight refusals; data_volume on lo
 module-tests: venv bundle ## module integration targets against a secured Kafka cluster on loopback (TARGETS=a,b)
 	tests/integration/module_targets.sh $(TARGETS)
 
-# Not a make test stage (yet): the KRaft twin of module-tests (tests/integration/loopback/kraft.sh, Kafka 4.x, 1 controller
-# + 3 brokers on ports 30200+), running the targets named *_kraft.
+# The KRaft twin of module-tests (tests/integration/loopback/kraft.sh, Kafka 4.x, 1 controller + 3 brokers on ports
+# 30200+), running the targets named *_kraft.
 module-tests-kraft: venv ## module integration targets against a secured KRaft cluster (Kafka 4.x) on loopback (TARGETS=a,b)
 	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
 	IT_METADATA_MODE=kraft KAFKA_TGZ=$(CURDIR)/$(KRAFT_BUNDLE) tests/integration/module_targets.sh $(TARGETS)
@@ -146,7 +146,7 @@ molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then
 # environments through inventories/aws) unit moves to the first lane (about 555 | 535 s). With sanity in lint
 # (three ansible-core versions, ~150 s) unit (three runs, ~100 s) goes back to the second lane. The molecule
 # labs run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly).
-TEST_STAGES := venv+core-venvs+bundle connect-plugins+images lint,module-tests,plugin-tests+unit,integration,aws-tests \
+TEST_STAGES := venv+core-venvs+bundle connect-plugins+images lint,module-tests,module-tests-kraft,plugin-tests+unit,integration,aws-tests \
 	molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table

@@ -14,6 +14,11 @@ version_added: 0.1.0
 description:
   - Describes a Kafka cluster through the Kafka AdminClient (cluster id, controller, live brokers)
     and its metadata (under-replicated and offline partitions).
+  - Tells the cluster's metadata mode (RV(metadata_mode)) from the API versions a broker advertises - a broker in KRaft
+    mode offers C(DescribeQuorum), one in ZooKeeper mode does not - and, in KRaft mode, reports the metadata quorum
+    (RV(quorum)) read with C(DescribeQuorum) through a broker, the numbers C(kafka-metadata-quorum.sh describe
+    --status --replication) prints; RV(controller_id) is then the quorum leader, the active controller.
+  - In KRaft mode O(zookeeper_hosts) is refused (the cluster has no ZooKeeper); an empty value counts as unset.
   - When O(zookeeper_hosts) is set, also lists the broker ids registered in ZooKeeper
     under C(<zookeeper_chroot>/brokers/ids), the same check as
     C(zookeeper-shell.sh zk:2181 ls /kafka/brokers/ids).
@@ -32,7 +37,8 @@ options:
     type: list
     elements: int
 requirements:
-  - kafka-python (the C(ListPartitionReassignments) API; used only when a topic may be moving)
+  - kafka-python (the broker's API versions and C(DescribeQuorum); C(ListPartitionReassignments) when a topic may be
+    moving)
 extends_documentation_fragment:
   - kafkaops.cluster.kafka
   - kafkaops.cluster.kafka.zookeeper
@@ -71,6 +77,20 @@ EXAMPLES = r"""
     ssl_cafile: /etc/kafka/tls/ca.pem
   register: kafka_info
 
+- name: Read a KRaft cluster and require every controller to be a voter, caught up
+  kafkaops.cluster.kafka_cluster_info:
+    bootstrap_servers: ["kafka-0.example.internal:9094"]
+    security_protocol: SASL_SSL
+    sasl_mechanism: SCRAM-SHA-512
+    sasl_username: admin
+    sasl_password: "{{ vault_kafka_admin_password }}"
+    ssl_cafile: /etc/kafka/tls/ca.pem
+    expected_broker_ids: [0, 1, 2]
+  register: kraft_info
+  failed_when: >-
+    kraft_info is failed or kraft_info.metadata_mode != 'kraft'
+    or kraft_info.quorum.voter_ids != [1001, 1002, 1003] or kraft_info.quorum.max_voter_lag != 0
+
 - name: Fail when partitions are under-replicated or offline
   ansible.builtin.assert:
     that:
@@ -88,10 +108,101 @@ cluster_id:
   type: str
   sample: gUJfVpJYS06-EGOVh3S0Bw
 controller_id:
-  description: Broker id of the active controller, according to the AdminClient.
+  description:
+    - Node id of the active controller.
+    - In ZooKeeper mode the broker the AdminClient names as controller. In KRaft mode the leader of the metadata quorum
+      (RV(quorum.leader_id)); the AdminClient's controller is then any broker, not the active controller. V(null) when
+      the quorum has no leader or could not be read.
   returned: success
   type: int
   sample: 0
+metadata_mode:
+  description:
+    - V(kraft) when the brokers keep the cluster metadata in a KRaft quorum, V(zookeeper) when they keep it in
+      ZooKeeper.
+    - Told from the API versions the bootstrap broker advertises (C(DescribeQuorum), API key 55, only in KRaft mode).
+      During a migration from ZooKeeper the brokers still run in ZooKeeper mode and V(zookeeper) is reported.
+  returned: success
+  type: str
+  sample: kraft
+quorum:
+  description:
+    - The KRaft metadata quorum (the C(__cluster_metadata) log), read with C(DescribeQuorum) through a broker, which
+      asks the active controller. The principal needs C(DESCRIBE) on the cluster; without it the module warns and
+      this is V(null).
+    - Lag is counted like C(kafka-metadata-quorum.sh describe --replication), as the leader's log end offset minus
+      the replica's. Values Kafka does not know (reported as -1) are V(null), and so is that replica's lag.
+  returned: when RV(metadata_mode) is V(kraft)
+  type: dict
+  contains:
+    leader_id:
+      description: Node id of the quorum leader (the active controller), V(null) when there is none.
+      type: int
+      sample: 1001
+    leader_epoch:
+      description: The leader's epoch.
+      type: int
+      sample: 3
+    high_watermark:
+      description: The metadata log's high watermark.
+      type: int
+      sample: 4521
+    voters:
+      description: The voters (controllers), sorted by id; each a replica as below.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Node id.
+          type: int
+        directory_id:
+          description: The metadata log directory's id in Kafka's form (V(null) before Kafka 3.9).
+          type: str
+        status:
+          description: V(Leader), V(Follower) (voters) or V(Observer).
+          type: str
+        log_end_offset:
+          description: The replica's last known log end offset.
+          type: int
+        lag:
+          description: Records the replica is behind the leader (leader's log end offset minus its own).
+          type: int
+        last_fetch_timestamp:
+          description: When the replica last fetched from the leader (ms since the epoch, the leader's clock).
+          type: int
+        last_caught_up_timestamp:
+          description: When the replica was last caught up with the leader (ms since the epoch, the leader's clock).
+          type: int
+        endpoints:
+          description: The controller's listeners as C(NAME://host:port) (voters only; empty before Kafka 3.9).
+          type: list
+          elements: str
+      sample:
+        - {"id": 1001, "directory_id": "iYIDdhDeRaiTB5PM_4iscg", "status": "Leader", "log_end_offset": 4521, "lag": 0,
+           "last_fetch_timestamp": 1764672000123, "last_caught_up_timestamp": 1764672000123,
+           "endpoints": ["CONTROLLER://controller-0:9097"]}
+    observers:
+      description: The observers (brokers), sorted by id; replicas as in RV(quorum.voters), without endpoints.
+      type: list
+      elements: dict
+    voter_ids:
+      description: Sorted ids of RV(quorum.voters).
+      type: list
+      elements: int
+      sample: [1001, 1002, 1003]
+    observer_ids:
+      description: Sorted ids of RV(quorum.observers).
+      type: list
+      elements: int
+      sample: [0, 1, 2]
+    max_voter_lag:
+      description: The largest lag of a voter; V(null) when a voter's lag is unknown.
+      type: int
+      sample: 0
+    max_observer_lag:
+      description: The largest lag of an observer; V(null) when there are none or one's lag is unknown.
+      type: int
+      sample: 0
 brokers:
   description: Live brokers according to the AdminClient (describe_cluster), sorted by id.
   returned: success
@@ -123,13 +234,13 @@ broker_ids:
   sample: [0, 1, 2]
 zookeeper_broker_ids:
   description: Sorted broker ids registered in ZooKeeper under C(<zookeeper_chroot>/brokers/ids).
-  returned: when O(zookeeper_hosts) is set
+  returned: when O(zookeeper_hosts) is set (ZooKeeper mode)
   type: list
   elements: int
   sample: [0, 1, 2]
 zookeeper_controller_id:
   description: Broker id stored in C(<zookeeper_chroot>/controller), or V(null) if no controller is elected.
-  returned: when O(zookeeper_hosts) is set
+  returned: when O(zookeeper_hosts) is set (ZooKeeper mode)
   type: int
   sample: 0
 topic_count:
@@ -210,14 +321,32 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_controller_id
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import KRAFT
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import quorum_client
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_metadata_mode
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_quorum
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import zookeeper_option_refusal
 
 
 def read_cluster_state(module):
-    """Read everything once: AdminClient view, metadata and (optionally) ZooKeeper view."""
+    """Read everything once: AdminClient view, metadata mode, metadata, and the KRaft quorum or (optionally) the
+    ZooKeeper view."""
     params = module.params
     admin = module.admin_client()
     state = module.describe_cluster(admin)
     state["broker_ids"] = [broker["id"] for broker in state["brokers"]]
+    client = quorum_client(module)
+    state["metadata_mode"] = read_metadata_mode(client)
+    refusal = zookeeper_option_refusal(state["metadata_mode"], params)
+    if refusal:
+        module.fail_json(msg=refusal, changed=False, metadata_mode=state["metadata_mode"])
+    if state["metadata_mode"] == KRAFT:
+        quorum, warning = read_quorum(client)
+        if warning:
+            module.warn(warning)
+        state["quorum"] = quorum
+        # In KRaft the AdminClient's controller is any broker; the active controller is the quorum leader.
+        state["controller_id"] = quorum["leader_id"] if quorum else None
     metadata = cluster_metadata(admin, params["request_timeout"])
     # Replicas being added by a reassignment in progress do not make a partition under-replicated;
     # the reassignments are asked for only when the metadata shows a partition that may be moving.

@@ -3,18 +3,46 @@
 #   tests/integration/module_targets.sh [target,target...]
 # Besides the directories under targets/, the list may name diff_rendering (in the default list): after the
 # targets, diff_rendering.yml runs with --diff and diff_rendering.py checks its printed output (issue 13 item 11).
+#
+# IT_METADATA_MODE=kraft (make module-tests-kraft) runs against a KRaft cluster instead (loopback/kraft.sh, Kafka 4.x:
+# IT_KRAFT_CONTROLLERS controllers, default 1, node ids 1001.., and 3 brokers; base port 30200 unless IT_BASE_PORT),
+# building the 4.x bundle first when build/kafka has none (KAFKA_TGZ overrides). The default list is then the targets
+# named *_kraft, which the ZooKeeper run leaves out. Targets get it_metadata_mode and, in KRaft, kafka_controller_ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/kafkaops-it.XXXXXX)
-base=${IT_BASE_PORT:-30000}
-trap '"$here/loopback/cluster.sh" stop "$dir"; rm -rf "$dir"' EXIT
-targets=${1:-$( (ls "$here/targets"; echo diff_rendering) | paste -sd, -)}
+repo=$(cd "$here/../.." && pwd)
+mode=${IT_METADATA_MODE:-zookeeper}
+target_names() { find "$here/targets" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort; }
+case "$mode" in
+    zookeeper) cluster=$here/loopback/cluster.sh; base=${IT_BASE_PORT:-30000}; default_targets=$(target_names | grep -v '_kraft$'; echo diff_rendering) ;;
+    kraft) cluster=$here/loopback/kraft.sh; base=${IT_BASE_PORT:-30200}; default_targets=$(target_names | grep '_kraft$') ;;
+    *) echo "IT_METADATA_MODE must be zookeeper or kraft, not $mode" >&2; exit 2 ;;
+esac
+controllers=${IT_KRAFT_CONTROLLERS:-1}
+targets=${1:-$(paste -sd, - <<<"$default_targets")}
 diff_rendering=
 if [[ ",$targets," == *",diff_rendering,"* ]]; then
     diff_rendering=1
     targets=$(tr , '\n' <<<"$targets" | grep -vx diff_rendering | paste -sd, - || true)
 fi
-"$here/loopback/cluster.sh" start "$dir" "$base" 3
+if [ "$mode" = kraft ]; then
+    if [[ ",$targets," == *",kafka_connector,"* || -n "$diff_rendering" ]]; then
+        echo "kafka_connector and diff_rendering need a Connect worker, which the KRaft loopback does not start" >&2
+        exit 2
+    fi
+    if [ -z "${KAFKA_TGZ:-}" ] && ! compgen -G "$repo/build/kafka/kafka_2.13-[4-9].*.tgz" >/dev/null; then
+        "$repo/tools/kafka-bundle/build.sh" --version "${KRAFT_VERSION:-4.3.1}" --out "$repo/build/kafka"
+    fi
+fi
+dir=$(mktemp -d /tmp/kafkaops-it.XXXXXX)
+trap '"$cluster" stop "$dir"; rm -rf "$dir"' EXIT
+started=$SECONDS
+if [ "$mode" = kraft ]; then
+    "$cluster" start "$dir" "$base" 3 "$controllers"
+else
+    "$cluster" start "$dir" "$base" 3
+fi
+echo "$mode cluster started in $((SECONDS - started)) s"
 # Targets that need Kafka Connect get a worker (REST on base+83) and it_connect; so does diff_rendering
 # (kafka_connector's diff).
 connect_url=
@@ -28,12 +56,19 @@ it_connection:
   sasl_mechanism: PLAIN
   sasl_username: admin
   sasl_password: admin-secret
+it_metadata_mode: $mode
+kafka_broker_ids: [0, 1, 2]
+Y
+if [ "$mode" = kraft ]; then
+    echo "kafka_controller_ids: [$(seq -s ', ' 1001 $((1000 + controllers)))]" >>"$dir/connection.yml"
+else
+    cat >>"$dir/connection.yml" <<Y
 it_zookeeper:
   zookeeper_hosts: "127.0.0.1:$base"
   zookeeper_sasl_username: kafka
   zookeeper_sasl_password: zk-secret
-kafka_broker_ids: [0, 1, 2]
 Y
+fi
 if [ -n "$connect_url" ]; then
     printf 'it_connect:\n  connect_url: ["%s"]\n' "$connect_url" >>"$dir/connection.yml"
 fi

@@ -14,7 +14,8 @@
 # (FileStreamSource/Sink, MirrorMaker 2) are installed. It prints connect_url=... when ready.
 #
 # Credentials (test-only): admin/admin-secret, broker/broker-secret; ZooKeeper kafka/zk-secret.
-# Uses the bundle built by `make bundle` (KAFKA_TGZ overrides). Only processes it started are
+# Uses the newest 3.x bundle (the last line with ZooKeeper) built by `make bundle` (KAFKA_TGZ overrides); a 4.x
+# bundle beside it (KRaft only: loopback/kraft.sh) is not picked. Only processes it started are
 # stopped (by the PIDs it recorded).
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|connect-start|connect-stop DIR [BASE_PORT] [BROKERS]}
@@ -27,7 +28,7 @@ source "$repo/tools/lib/wait.sh"
 # The client compiler only, as in the Docker labs (inventories/local): less CPU on a small machine
 # (bench/jvm). LAB_JVM_OPTS overrides it (empty: the JVM's defaults).
 read -ra lab_jvm_opts <<<"${LAB_JVM_OPTS--XX:TieredStopAtLevel=1}"
-tgz=${KAFKA_TGZ:-$(find "$repo/build/kafka" -maxdepth 1 -name 'kafka_2.13-*.tgz' 2>/dev/null | sort | tail -1)}
+tgz=${KAFKA_TGZ:-$(find "$repo/build/kafka" -maxdepth 1 -name 'kafka_2.13-3.*.tgz' 2>/dev/null | sort -V | tail -1)}
 
 stop_pid() {
     local pidfile=$1 pid
@@ -122,7 +123,7 @@ case "$cmd" in
     connect-start) connect_start; exit 0 ;;
 esac
 [ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }
-[ -f "$tgz" ] || { echo "no Kafka bundle: run make bundle" >&2; exit 1; }
+[ -f "$tgz" ] || { echo "no Kafka 3.x bundle: run make bundle" >&2; exit 1; }
 
 mkdir -p "$dir"
 home=$(basename "$tgz" .tgz)

@@ -28,9 +28,54 @@ def partition(leader, replicas, isrs):
     return SimpleNamespace(leader=leader, replicas=replicas, isrs=isrs, error=None)
 
 
+# ApiVersions keys of a ZooKeeper-mode broker (no DescribeQuorum, 55) and of a KRaft one.
+ZOOKEEPER_API_KEYS = {0: (0, 11), 3: (0, 12), 54: (0, 1), 56: (0, 3)}
+KRAFT_API_KEYS = {**ZOOKEEPER_API_KEYS, 55: (0, 2)}
+
+
+def quorum_answer(leader, voters, observers):
+    """kafka-python's describe_metadata_quorum() answer: voters/observers are {id: log end offset}."""
+
+    def replicas(leos):
+        return [
+            dict(
+                replica_id=i,
+                replica_directory_id=None,
+                log_end_offset=leo,
+                last_fetch_timestamp=-1,
+                last_caught_up_timestamp=-1,
+            )
+            for i, leo in leos.items()
+        ]
+
+    partition = dict(
+        partition_index=0,
+        leader_id=leader,
+        leader_epoch=4,
+        high_watermark=max(voters.values()),
+        current_voters=replicas(voters),
+        observers=replicas(observers),
+        error=None,
+    )
+    return dict(topics=[dict(topic_name="__cluster_metadata", partitions=[partition])], nodes=[])
+
+
 class FakeAdmin:
-    def __init__(self, broker_ids=(0,), topics=None, poll_errors=None, module=None, reassignments=None):
+    def __init__(
+        self,
+        broker_ids=(0,),
+        topics=None,
+        poll_errors=None,
+        module=None,
+        reassignments=None,
+        quorum=None,
+        quorum_error=None,
+    ):
         self.broker_ids = list(broker_ids)
+        # KRaft when a DescribeQuorum answer (or error) is given (kafka-python's KafkaAdminClient)
+        self.quorum = quorum
+        self.quorum_error = quorum_error
+        self.quorum_requests = 0
         # ListPartitionReassignments answer: {(topic, partition): (adding, removing)}
         self.reassignments = dict(reassignments or {})
         self.reassignment_requests = []
@@ -63,6 +108,16 @@ class FakeAdmin:
             )
             for (topic, p), (adding, removing) in self.reassignments.items()
         }
+
+    def api_versions(self):
+        kraft = self.quorum is not None or self.quorum_error is not None
+        return KRAFT_API_KEYS if kraft else ZOOKEEPER_API_KEYS
+
+    def describe_metadata_quorum(self):
+        self.quorum_requests += 1
+        if self.quorum_error is not None:
+            raise self.quorum_error
+        return self.quorum
 
     def create_topics(self, new_topics, operation_timeout, request_timeout):
         self.created.extend(t.topic for t in new_topics)
@@ -130,6 +185,8 @@ def test_info_reports_state(run_module, fake_admin, fake_zookeeper):
     assert result["under_replicated_partition_list"] == ["t-1", "u-0"]
     assert result["offline_partition_list"] == ["u-0"]
     assert result["reassigning_partition_list"] == []
+    assert result["metadata_mode"] == "zookeeper"
+    assert "quorum" not in result
 
 
 def test_info_reports_a_moving_partition_as_reassigning_not_under_replicated(run_module, fake_admin):
@@ -201,6 +258,69 @@ def test_info_unreachable_fails_fast_without_secrets(run_module, fake_admin):
     assert result["msg"].startswith("Failed to connect to Kafka at kafka-0:9092: ")
     assert "Connect failed" in result["msg"]
     assert PASSWORD not in str(result)
+
+
+def test_info_kraft_reports_the_quorum_and_its_leader_as_controller(run_module, fake_admin):
+    # describe_cluster names broker 0 as controller (any broker, in KRaft); the quorum leader is 1002.
+    admin = fake_admin(
+        broker_ids=[0, 1, 2],
+        topics={"t": {0: partition(0, [0, 1], [0, 1])}},
+        quorum=quorum_answer(1002, {1001: 50, 1002: 52, 1003: 49}, {0: 52, 1: 51, 2: -1}),
+    )
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, expected_broker_ids=[0, 1, 2]), check_mode=True)
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["metadata_mode"] == "kraft"
+    assert result["controller_id"] == 1002
+    quorum = result["quorum"]
+    assert quorum["leader_id"] == 1002
+    assert quorum["voter_ids"] == [1001, 1002, 1003]
+    assert quorum["observer_ids"] == [0, 1, 2]
+    assert [v["lag"] for v in quorum["voters"]] == [2, 0, 3]
+    assert [v["status"] for v in quorum["voters"]] == ["Follower", "Leader", "Follower"]
+    assert quorum["max_voter_lag"] == 3
+    assert [o["lag"] for o in quorum["observers"]] == [0, 1, None]
+    assert quorum["max_observer_lag"] is None
+    assert result["broker_ids"] == [0, 1, 2]
+    assert "zookeeper_broker_ids" not in result
+    assert admin.quorum_requests == 1
+
+
+def test_info_kraft_refuses_zookeeper_hosts(run_module, fake_admin, monkeypatch):
+    admin = fake_admin(quorum=quorum_answer(1001, {1001: 5}, {0: 5}))
+    monkeypatch.setattr(KafkaModule, "zookeeper", lambda module: pytest.fail("ZooKeeper must not be asked"))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, zookeeper_hosts="zk-0:2181"))
+    assert failed
+    assert result["metadata_mode"] == "kraft"
+    assert "zookeeper_hosts is set (zk-0:2181) but the cluster at kafka-0:9092 runs in KRaft mode" in result["msg"]
+    assert admin.quorum_requests == 0
+
+
+def test_info_kraft_empty_zookeeper_hosts_is_unset(run_module, fake_admin):
+    fake_admin(quorum=quorum_answer(1001, {1001: 5}, {0: 5}))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, zookeeper_hosts=""))
+    assert not failed, result
+    assert result["quorum"]["voter_ids"] == [1001]
+
+
+def test_info_kraft_quorum_not_authorized_warns(run_module, fake_admin):
+    errors = pytest.importorskip("kafka.errors")
+    fake_admin(quorum_error=errors.ClusterAuthorizationFailedError("denied"))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE))
+    assert not failed, result
+    assert result["metadata_mode"] == "kraft"
+    assert result["quorum"] is None
+    assert result["controller_id"] is None
+    assert "the principal needs DESCRIBE on the cluster" in str(result["warnings"])
+
+
+def test_info_kraft_quorum_failure_fails(run_module, fake_admin):
+    errors = pytest.importorskip("kafka.errors")
+    fake_admin(quorum_error=errors.KafkaTimeoutError("Request timed out after 30000 ms"))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE))
+    assert failed
+    assert result["msg"].startswith("Failed to describe the KRaft metadata quorum: ")
+    assert "timed out" in result["msg"]
 
 
 # ---------------------------------------------------------------------------
@@ -316,6 +436,16 @@ class MemoryConsumer:
 
 
 class CreatingAdmin(FakeAdmin):
+    def api_versions(self):
+        kraft = self.quorum is not None or self.quorum_error is not None
+        return KRAFT_API_KEYS if kraft else ZOOKEEPER_API_KEYS
+
+    def describe_metadata_quorum(self):
+        self.quorum_requests += 1
+        if self.quorum_error is not None:
+            raise self.quorum_error
+        return self.quorum
+
     def create_topics(self, new_topics, operation_timeout, request_timeout):
         for t in new_topics:
             self.topics[t.topic] = {i: partition(0, [0], [0]) for i in range(t.num_partitions)}
