@@ -58,8 +58,9 @@ collection: ## make kafkaops.cluster.* resolve from this checkout
 	@mkdir -p $(dir $(COLLECTION))
 	@ln -sfn ../../../.. $(COLLECTION)
 
-bundle: ## build the Kafka bundle from Maven Central (cached)
+bundle: ## build the Kafka bundles from Maven Central (cached): 3.9 (ZooKeeper mode) and 4.x (KRaft)
 	tools/kafka-bundle/build.sh --version $(KAFKA_VERSION)
+	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
 
 images: bundle ## make sure Docker answers and the lab images exist, the golden one with the bundle (cached)
 	tools/lab/build-images.sh --bundle $(BUNDLE)
@@ -155,7 +156,7 @@ test: ## everything CI runs, stage by stage, ending with a stage timing table
 demo: prereqs ## bring up the local lab cluster and prove it works
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
 
-demo-replication: prereqs ## bring up the two-cluster lab (prod with Kafka Connect, repl with MirrorMaker 2)
+demo-replication: prereqs ## bring up the two-cluster lab (prod: ZooKeeper with Kafka Connect; repl: KRaft on Kafka 4.x with MirrorMaker 2)
 	$(BIN)/ansible-playbook -i inventories/replication playbooks/site.yml
 
 demo-kraft: venv ## bring up the KRaft lab (Kafka 4.x: 3 controllers + 3 brokers, no ZooKeeper) and prove it works

@@ -34,28 +34,41 @@ def java_properties_value(value):
     return text
 
 
-def quorum_replication(stdout):
-    """Read `kafka-metadata-quorum.sh describe --replication`: the leader, each voter's and observer's lag.
+def quorum_summary(result):
+    """The KRaft quorum from a registered kafka_cluster_info result: its leader, each voter's and observer's lag.
 
-    Columns: NodeId DirectoryId LogEndOffset Lag LastFetchTimestamp LastCaughtUpTimestamp Status (3.9 and 4.x; 3.x
-    before KIP-853 has no DirectoryId column: the lag is then the third of the numbers).
+    Returns ``{ok, leader_id, voters: {id: lag}, observers: {id: lag}, max_voter_lag, caught_up_at: {id: ms},
+    leader_time, error}``. ``ok`` is true only when the module succeeded and the quorum has a leader; ``error`` is the
+    module's message otherwise (a result that is not a dict, or has no quorum, is not ok: a gate on it never passes on
+    a guess). ``caught_up_at`` is each voter's last caught-up timestamp; ``leader_time`` the leader's own one, which
+    the leader reports as its clock's time of the answer (a voter caught up at or after a ``leader_time`` read after
+    its restart has fetched from the new process).
     """
-    leader, voters, observers = None, {}, {}
-    for line in (stdout or "").splitlines():
-        fields = line.split()
-        if len(fields) < 6 or not fields[0].isdigit():
-            continue
-        node, status = int(fields[0]), fields[-1]
-        lag = int(fields[3] if len(fields) >= 7 else fields[2])
-        if status == "Leader":
-            leader = node
-        (observers if status == "Observer" else voters)[node] = lag
+    result = result if isinstance(result, dict) else {}
+    quorum = result.get("quorum") if not result.get("failed") else None
+    quorum = quorum if isinstance(quorum, dict) else {}
+    leader = quorum.get("leader_id")
+    voters = {replica["id"]: replica.get("lag") for replica in quorum.get("voters") or []}
+    observers = {replica["id"]: replica.get("lag") for replica in quorum.get("observers") or []}
+    caught_up_at = {replica["id"]: replica.get("last_caught_up_timestamp") for replica in quorum.get("voters") or []}
+    ok = leader is not None
+    if ok:
+        error = ""
+    elif result.get("msg"):
+        error = str(result["msg"])
+    elif result.get("metadata_mode") == "zookeeper":
+        error = "the cluster runs in ZooKeeper mode"
+    else:
+        error = "the quorum has no leader or could not be read"
     return {
-        "ok": leader is not None,
+        "ok": ok,
         "leader_id": leader,
         "voters": voters,
         "observers": observers,
-        "max_voter_lag": max(voters.values()) if voters else None,
+        "max_voter_lag": quorum.get("max_voter_lag"),
+        "caught_up_at": caught_up_at,
+        "leader_time": caught_up_at.get(leader),
+        "error": error,
     }
 
 
@@ -65,5 +78,5 @@ class FilterModule:
             "jaas_quote": jaas_quote,
             "jaas_config": jaas_config,
             "java_properties_value": java_properties_value,
-            "quorum_replication": quorum_replication,
+            "quorum_summary": quorum_summary,
         }

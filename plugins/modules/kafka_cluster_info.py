@@ -36,6 +36,19 @@ options:
         the missing and the unexpected ids of each view.
     type: list
     elements: int
+  describe_quorum:
+    description:
+      - KRaft mode only - read the metadata quorum (RV(quorum)). V(false) skips the C(DescribeQuorum) request, e.g. for
+        a login check as a principal without C(DESCRIBE) on the cluster, which would get a warning and V(null).
+    type: bool
+    default: true
+  expected_controller_ids:
+    description:
+      - KRaft mode only - node ids of the controllers that must be voters of the metadata quorum.
+      - When set, the module fails if the quorum has no leader, could not be read, or its voters differ from these ids;
+        the message names the missing and the unexpected voters. Refused against a ZooKeeper-mode cluster.
+    type: list
+    elements: int
 requirements:
   - kafka-python (the broker's API versions and C(DescribeQuorum); C(ListPartitionReassignments) when a topic may be
     moving)
@@ -132,7 +145,7 @@ quorum:
       this is V(null).
     - Lag is counted like C(kafka-metadata-quorum.sh describe --replication), as the leader's log end offset minus
       the replica's. Values Kafka does not know (reported as -1) are V(null), and so is that replica's lag.
-  returned: when RV(metadata_mode) is V(kraft)
+  returned: when RV(metadata_mode) is V(kraft) and O(describe_quorum) is true
   type: dict
   contains:
     leader_id:
@@ -340,13 +353,14 @@ def read_cluster_state(module):
     refusal = zookeeper_option_refusal(state["metadata_mode"], params)
     if refusal:
         module.fail_json(msg=refusal, changed=False, metadata_mode=state["metadata_mode"])
-    if state["metadata_mode"] == KRAFT:
+    if state["metadata_mode"] == KRAFT and params["describe_quorum"]:
         quorum, warning = read_quorum(client)
         if warning:
             module.warn(warning)
         state["quorum"] = quorum
+    if state["metadata_mode"] == KRAFT:
         # In KRaft the AdminClient's controller is any broker; the active controller is the quorum leader.
-        state["controller_id"] = quorum["leader_id"] if quorum else None
+        state["controller_id"] = (state.get("quorum") or {}).get("leader_id")
     metadata = cluster_metadata(admin, params["request_timeout"])
     # Replicas being added by a reassignment in progress do not make a partition under-replicated;
     # the reassignments are asked for only when the metadata shows a partition that may be moving.
@@ -375,11 +389,38 @@ def check_membership(state, expected):
     return fields, problems
 
 
+def quorum_problem(state, expected):
+    """The sentence why the KRaft quorum does not match ``expected_controller_ids``, or None."""
+    if state["metadata_mode"] != KRAFT:
+        return (
+            "expected_controller_ids is set but the cluster runs in ZooKeeper mode, without a KRaft quorum: "
+            "leave it unset (the ZooKeeper ensemble is checked with zookeeper_info)"
+        )
+    quorum = state.get("quorum")
+    if quorum is None:
+        return "the KRaft quorum could not be read (the principal needs DESCRIBE on the cluster)"
+    wanted, voters = set(expected), set(quorum["voter_ids"])
+    problems = []
+    if wanted - voters:
+        problems.append(f"missing controller ids {sorted(wanted - voters)}")
+    if voters - wanted:
+        problems.append(f"unexpected controller ids {sorted(voters - wanted)}")
+    if quorum["leader_id"] is None:
+        problems.append("no leader")
+    if not problems:
+        return None
+    return f"KRaft quorum (voters {quorum['voter_ids']}, leader {quorum['leader_id']}): " + ", ".join(problems)
+
+
 def main():
     argument_spec = dict(
         expected_broker_ids=dict(type="list", elements="int"),
+        expected_controller_ids=dict(type="list", elements="int"),
+        describe_quorum=dict(type="bool", default=True),
     )
     module = KafkaModule(argument_spec=argument_spec, zookeeper=True, supports_check_mode=True)
+    if module.params["expected_controller_ids"] is not None and not module.params["describe_quorum"]:
+        module.fail_json(msg="expected_controller_ids needs describe_quorum=true (the voters come from the quorum)")
 
     try:
         state = read_cluster_state(module)
@@ -392,6 +433,12 @@ def main():
         state.update(fields)
         if problems:
             module.fail_json(msg=broker_membership_message(expected, problems), changed=False, **state)
+
+    expected_controllers = module.params["expected_controller_ids"]
+    if expected_controllers is not None:
+        problem = quorum_problem(state, expected_controllers)
+        if problem:
+            module.fail_json(msg=problem, changed=False, **state)
 
     module.exit_json(changed=False, **state)
 

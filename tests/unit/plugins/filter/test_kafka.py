@@ -15,7 +15,7 @@ from ansible_collections.kafkaops.cluster.plugins.filter.kafka import FilterModu
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import jaas_config
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import jaas_quote
 from ansible_collections.kafkaops.cluster.plugins.filter.kafka import java_properties_value
-from ansible_collections.kafkaops.cluster.plugins.filter.kafka import quorum_replication
+from ansible_collections.kafkaops.cluster.plugins.filter.kafka import quorum_summary
 
 FILTER_DIR = Path(__file__).resolve().parents[4] / "plugins" / "filter"
 
@@ -162,7 +162,7 @@ def test_filter_module_maps_every_filter():
         "jaas_quote": jaas_quote,
         "jaas_config": jaas_config,
         "java_properties_value": java_properties_value,
-        "quorum_replication": quorum_replication,
+        "quorum_summary": quorum_summary,
     }
 
 
@@ -172,7 +172,7 @@ def test_every_filter_is_documented(name):
     assert doc["DOCUMENTATION"]["name"] == name
     assert f"kafkaops.cluster.{name}" in doc["EXAMPLES"]
     assert "_input" in doc["DOCUMENTATION"]["options"]
-    assert doc["RETURN"]["_value"]["type"] == ("dict" if name == "quorum_replication" else "str")
+    assert doc["RETURN"]["_value"]["type"] == ("dict" if name == "quorum_summary" else "str")
 
 
 def test_shared_properties_template_renders_sorted_and_escaped():
@@ -195,40 +195,52 @@ def test_shared_properties_template_renders_sorted_and_escaped():
     ]
 
 
-# Output of kafka-metadata-quorum.sh 4.3.1 describe --replication (the KRaft lab: 3 controllers, 3 brokers).
-QUORUM_4X = """NodeId  DirectoryId             LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status
-1001    0ZKqHYNbot6223flXlicPg  812           0    1764892000000       1764892000000          Leader
-1002    Xn1xQ2LdTjaqo6yGn3QWbA  812           0    1764891999800       1764891999800          Follower
-1003    d8Q4zfKpS_KJc3NwYt4xqg  790           22   1764891999000       1764891998000          Follower
-0       Sjv0CzJxQ9-lbOQGJ1b9Og  812           0    1764891999900       1764891999900          Observer
-1       9xQ0LWq3Rty1f8hVb3L0eA  812           0    1764891999900       1764891999900          Observer
-"""
+# A kafka_cluster_info result against the KRaft lab (3 controllers, 2 brokers shown), as registered.
+CLUSTER_INFO_KRAFT = {
+    "changed": False,
+    "metadata_mode": "kraft",
+    "quorum": {
+        "leader_id": 1001,
+        "voters": [
+            {"id": 1001, "status": "Leader", "lag": 0, "last_caught_up_timestamp": 1764892000500},
+            {"id": 1002, "status": "Follower", "lag": 0, "last_caught_up_timestamp": 1764892000300},
+            {"id": 1003, "status": "Follower", "lag": 22, "last_caught_up_timestamp": None},
+        ],
+        "observers": [{"id": 0, "status": "Observer", "lag": 0}, {"id": 1, "status": "Observer", "lag": None}],
+        "voter_ids": [1001, 1002, 1003],
+        "max_voter_lag": 22,
+    },
+}
 
 
-def test_quorum_replication_reads_leader_voters_observers_and_lag():
-    assert quorum_replication(QUORUM_4X) == {
+def test_quorum_summary_reads_leader_voters_observers_and_lag():
+    assert quorum_summary(CLUSTER_INFO_KRAFT) == {
         "ok": True,
         "leader_id": 1001,
         "voters": {1001: 0, 1002: 0, 1003: 22},
-        "observers": {0: 0, 1: 0},
+        "observers": {0: 0, 1: None},
         "max_voter_lag": 22,
+        "caught_up_at": {1001: 1764892000500, 1002: 1764892000300, 1003: None},
+        "leader_time": 1764892000500,
+        "error": "",
     }
 
 
-def test_quorum_replication_reads_the_table_without_directory_ids():
-    old = (
-        "NodeId LogEndOffset Lag LastFetchTimestamp LastCaughtUpTimestamp Status\n"
-        "1 10 0 5 5 Leader\n2 8 2 4 4 Follower\n"
-    )
-    assert quorum_replication(old)["voters"] == {1: 0, 2: 2}
-
-
-@pytest.mark.parametrize("text", ["", None, "Error: org.apache.kafka.common.errors.TimeoutException\n"])
-def test_quorum_replication_without_a_table_is_not_ok(text):
-    assert quorum_replication(text) == {
-        "ok": False,
-        "leader_id": None,
-        "voters": {},
-        "observers": {},
-        "max_voter_lag": None,
-    }
+@pytest.mark.parametrize(
+    "result, error",
+    [
+        ({"failed": True, "msg": "Failed to connect to Kafka at kafka-0:9095: timed out"}, "Failed to connect"),
+        ({"failed": True, "msg": "boom", "quorum": CLUSTER_INFO_KRAFT["quorum"]}, "boom"),
+        ({"metadata_mode": "kraft", "quorum": None}, "could not be read"),
+        ({"metadata_mode": "kraft", "quorum": {"leader_id": None, "voters": [{"id": 1001, "lag": None}]}}, "no leader"),
+        ({"metadata_mode": "zookeeper"}, "ZooKeeper mode"),
+        (None, "could not be read"),
+        ("", "could not be read"),
+    ],
+)
+def test_quorum_summary_without_a_leader_is_not_ok(result, error):
+    summary = quorum_summary(result)
+    assert summary["ok"] is False
+    assert summary["leader_id"] is None
+    assert summary["leader_time"] is None
+    assert error in summary["error"]

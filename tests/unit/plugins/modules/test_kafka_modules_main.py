@@ -323,6 +323,68 @@ def test_info_kraft_quorum_failure_fails(run_module, fake_admin):
     assert "timed out" in result["msg"]
 
 
+@pytest.mark.parametrize(
+    "leader, voters, expected, problems",
+    [
+        (1001, {1001: 5, 1002: 5}, [1001, 1002, 1003], ["missing controller ids [1003]"]),
+        (1001, {1001: 5, 1002: 5, 1004: 5}, [1001, 1002], ["unexpected controller ids [1004]"]),
+        (-1, {1001: 5, 1002: 5, 1003: 5}, [1001, 1002, 1003], ["no leader"]),
+    ],
+)
+def test_info_kraft_expected_controller_ids_fail_naming_them(
+    run_module, fake_admin, leader, voters, expected, problems
+):
+    fake_admin(quorum=quorum_answer(leader, voters, {0: 5}))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, expected_controller_ids=expected))
+    assert failed
+    assert result["msg"].startswith("KRaft quorum (voters ")
+    for problem in problems:
+        assert problem in result["msg"]
+    assert result["metadata_mode"] == "kraft"
+
+
+def test_info_kraft_expected_controller_ids_ok(run_module, fake_admin):
+    fake_admin(quorum=quorum_answer(1002, {1001: 5, 1002: 5, 1003: 4}, {0: 5}))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, expected_controller_ids=[1003, 1001, 1002]))
+    assert not failed, result
+    assert result["quorum"]["voter_ids"] == [1001, 1002, 1003]
+
+
+def test_info_kraft_describe_quorum_false_skips_the_request(run_module, fake_admin):
+    admin = fake_admin(quorum=quorum_answer(1001, {1001: 5}, {0: 5}))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, describe_quorum=False))
+    assert not failed, result
+    assert result["metadata_mode"] == "kraft"
+    assert "quorum" not in result
+    assert result["controller_id"] is None
+    assert admin.quorum_requests == 0
+
+
+def test_info_expected_controller_ids_need_the_quorum(run_module, fake_admin):
+    admin = fake_admin(quorum=quorum_answer(1001, {1001: 5}, {0: 5}))
+    failed, result = run_module(
+        kafka_cluster_info.main, dict(BASE, describe_quorum=False, expected_controller_ids=[1001])
+    )
+    assert failed
+    assert "needs describe_quorum=true" in result["msg"]
+    assert admin.quorum_requests == 0
+
+
+def test_info_expected_controller_ids_refused_in_zookeeper_mode(run_module, fake_admin):
+    fake_admin(broker_ids=[0])
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, expected_controller_ids=[1001]))
+    assert failed
+    assert "runs in ZooKeeper mode" in result["msg"]
+
+
+def test_info_expected_controller_ids_without_the_quorum_fails(run_module, fake_admin):
+    errors = pytest.importorskip("kafka.errors")
+    fake_admin(quorum_error=errors.ClusterAuthorizationFailedError("denied"))
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, expected_controller_ids=[1001]))
+    assert failed
+    assert "could not be read" in result["msg"]
+
+
 # ---------------------------------------------------------------------------
 # kafka_roundtrip (paths that need no producer/consumer)
 # ---------------------------------------------------------------------------
