@@ -498,16 +498,6 @@ class MemoryConsumer:
 
 
 class CreatingAdmin(FakeAdmin):
-    def api_versions(self):
-        kraft = self.quorum is not None or self.quorum_error is not None
-        return KRAFT_API_KEYS if kraft else ZOOKEEPER_API_KEYS
-
-    def describe_metadata_quorum(self):
-        self.quorum_requests += 1
-        if self.quorum_error is not None:
-            raise self.quorum_error
-        return self.quorum
-
     def create_topics(self, new_topics, operation_timeout, request_timeout):
         for t in new_topics:
             self.topics[t.topic] = {i: partition(0, [0], [0]) for i in range(t.num_partitions)}
