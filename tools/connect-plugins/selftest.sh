@@ -28,7 +28,7 @@
 # directory, with the logs, for debugging).
 #
 # Environment: VENV (Python venv with moto, boto3, confluent-kafka; default <repo>/.venv),
-# KAFKA_TGZ (Kafka bundle; default: the newest build/kafka/kafka_2.13-*.tgz), KEEP.
+# KAFKA_TGZ (Kafka bundle; default: the newest build/kafka/kafka_2.13-3.*.tgz: the broker runs with ZooKeeper), KEEP.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -86,14 +86,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- artifacts -------------------------------------------------------------------------------
-# The Kafka bundle: KAFKA_TGZ, else the newest one built (make bundle), else build it now.
+# The Kafka bundle: KAFKA_TGZ, else the newest 3.x one built (make bundle; this broker runs with ZooKeeper,
+# which Kafka 4 removed), else build it now.
 if [[ -z "${KAFKA_TGZ:-}" ]]; then
-  KAFKA_TGZ="$(find "$REPO/build/kafka" -maxdepth 1 -name 'kafka_2.13-*.tgz' 2>/dev/null | sort | tail -n1)"
+  KAFKA_TGZ="$(find "$REPO/build/kafka" -maxdepth 1 -name 'kafka_2.13-3.*.tgz' 2>/dev/null | sort -V | tail -n1)"
 fi
 if [[ -z "$KAFKA_TGZ" ]]; then
   "$REPO/tools/kafka-bundle/build.sh" >"$WORK/kafka-bundle.log" 2>&1 \
     || { cat "$WORK/kafka-bundle.log" >&2; die "Kafka bundle build failed"; }
-  KAFKA_TGZ="$(find "$REPO/build/kafka" -maxdepth 1 -name 'kafka_2.13-*.tgz' | sort | tail -n1)"
+  KAFKA_TGZ="$(find "$REPO/build/kafka" -maxdepth 1 -name 'kafka_2.13-3.*.tgz' | sort -V | tail -n1)"
 fi
 [[ -f "$KAFKA_TGZ" ]] || die "no Kafka bundle at $KAFKA_TGZ"
 "$HERE/build.sh" >"$WORK/plugin-build.log" 2>&1 || { cat "$WORK/plugin-build.log" >&2; die "plugin build failed"; }
