@@ -37,19 +37,18 @@ help: ## list targets
 # check proves nothing is missing). The byte-compiling stays: with PYTHONDONTWRITEBYTECODE set (as on
 # this machine) Python never caches what it imports, and every ansible-playbook and module run would
 # compile ansible, boto3 and botocore again (--no-compile: aws-tests 234 s -> 329 s).
-$(VENV)/.stamp: requirements/controller.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps -r requirements/controller.txt
-	$(BIN)/pip check -q --disable-pip-version-check
+# tools/venv.sh builds each venv once per interpreter and requirements file in ~/.cache/kafkaops/venvs
+# (KAFKAOPS_VENV_CACHE; empty: in place) and links it here: a fresh checkout reuses it (make test's setup stage:
+# 157 s -> a few seconds).
+$(VENV)/.stamp: requirements/controller.txt tools/venv.sh
+	tools/venv.sh $(PYTHON) $(VENV) requirements/controller.txt
 	touch $@
 
 venv: $(VENV)/.stamp collection ## create the pinned Python venv (ansible, molecule, ...)
 
 # .venv-<core>: the same, on the Python that ansible-core version needs (tools/find-python.sh).
-.venv-%/.stamp: requirements/ansible-core-%.txt
-	py=$$(tools/find-python.sh $(word 2,$(subst :, ,$(filter $*:%,$(CORE_VENVS))))) && $$py -m venv .venv-$*
-	.venv-$*/bin/pip install -q --disable-pip-version-check --no-deps -r $<
-	.venv-$*/bin/pip check -q --disable-pip-version-check
+.venv-%/.stamp: requirements/ansible-core-%.txt tools/venv.sh
+	py=$$(tools/find-python.sh $(word 2,$(subst :, ,$(filter $*:%,$(CORE_VENVS))))) && tools/venv.sh $$py .venv-$* $<
 	touch $@
 
 core-venvs: $(foreach c,$(CORES),.venv-$(c)/.stamp) collection ## the venvs of the other claimed ansible-core versions
@@ -90,11 +89,11 @@ integration: venv ## playbook-level tests (preflight refusals; data_volume on lo
 module-tests: venv bundle ## module integration targets against a secured Kafka cluster on loopback (TARGETS=a,b)
 	tests/integration/module_targets.sh $(TARGETS)
 
-# The KRaft twin of module-tests (tests/integration/loopback/kraft.sh, Kafka 4.x, 1 controller + 3 brokers on ports
-# 30200+), running the targets named *_kraft.
+# The KRaft twin of module-tests (tests/integration/loopback/kraft.sh, Kafka 4.x, 3 controllers + 3 brokers on ports
+# 30200+: kafka_controller_voters_kraft adds and removes voters), running the targets named *_kraft.
 module-tests-kraft: venv ## module integration targets against a secured KRaft cluster (Kafka 4.x) on loopback (TARGETS=a,b)
 	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
-	IT_METADATA_MODE=kraft KAFKA_TGZ=$(CURDIR)/$(KRAFT_BUNDLE) tests/integration/module_targets.sh $(TARGETS)
+	IT_METADATA_MODE=kraft IT_KRAFT_CONTROLLERS=3 KAFKA_TGZ=$(CURDIR)/$(KRAFT_BUNDLE) tests/integration/module_targets.sh $(TARGETS)
 
 plugin-tests: venv bundle connect-plugins ## S3 connector end to end on loopback: Kafka + Connect + moto (backup, crash, restore)
 	tools/connect-plugins/selftest.sh
