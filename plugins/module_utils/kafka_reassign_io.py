@@ -3,45 +3,40 @@
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Partition reassignment: the reads and writes in ZooKeeper and through the AdminClient.
+"""Partition reassignment: every read and write of kafka_reassign, through Kafka's admin APIs only.
 
-Why ZooKeeper: confluent-kafka (librdkafka, up to at least 2.16) has no binding for the
-AlterPartitionReassignments / ListPartitionReassignments admin APIs (KIP-455). A Kafka
-controller in ZooKeeper mode (up to 3.9) still executes a reassignment written to the
-``<chroot>/admin/reassign_partitions`` znode, the mechanism ``kafka-reassign-partitions.sh
---zookeeper`` used, and removes each partition from that znode when it is done. The
-per-topic znode ``<chroot>/brokers/topics/<topic>`` holds the authoritative replica
-assignment (in preferred order) and, since Kafka 2.4, ``adding_replicas`` /
-``removing_replicas`` of every reassignment in progress, whichever way it was started: the
-equivalent of ListPartitionReassignments. Replication throttles are dynamic configs changed
-through the AdminClient (``incremental_alter_configs``); the broker-level throttle rates are
-not returned by DescribeConfigs in ZooKeeper mode, so their previous values are read from
-``<chroot>/config/brokers/<id>``.
+The one place for what confluent-kafka lacks: confluent-kafka (librdkafka, up to at least 2.16) has no binding for
+the AlterPartitionReassignments / ListPartitionReassignments admin APIs (KIP-455), so these go through kafka-python's
+``KafkaAdminClient`` (``KafkaModule.reassignment_client``: the same bootstrap servers, SASL and TLS options), which
+sends them to the active controller. The APIs exist since Kafka 2.4 and work the same in ZooKeeper and KRaft mode, so
+no ZooKeeper access is needed in either. Everything else goes through confluent-kafka's AdminClient: the replica lists
+from the cluster metadata, the throttle configs (``describe_configs``, ``incremental_alter_configs``; since Kafka 3.x
+a broker's dynamic throttle rates are returned by DescribeConfigs in both modes - measured on 3.9.2 in ZooKeeper mode
+and 4.3.1 in KRaft mode) and the preferred leader election (``elect_leaders``).
 
-The documents are parsed and built by ``kafka_reassign_state`` (pure); this module only
-moves them.
+What Kafka refuses, as measured on the loopback clusters (3.9.2 ZooKeeper, 4.3.1 KRaft): AlterPartitionReassignments
+answers per partition INVALID_REPLICA_ASSIGNMENT for a replica list that names a broker id that is not registered
+(or, in ZooKeeper mode, not alive), names a broker twice or a negative id; UNKNOWN_TOPIC_OR_PARTITION for a topic or
+partition that does not exist; a cancel (no target) of a partition that is not moving answers
+NO_REASSIGNMENT_IN_PROGRESS. A new reassignment of a partition already moving replaces the old one; reassignments of
+different partitions run side by side.
+
+Broker metadata follows the controller within moments: right after AlterPartitionReassignments a broker may still show
+the old replica list while the controller already lists the reassignment, so a moving partition's replicas are taken
+from the reassignment listing (``kafka_reassign_state.topic_states``).
 """
 
 from __future__ import annotations
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_znode
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_path
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KAFKA_ERRORS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import error_reason
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import kafka_error_code
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import label
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import MARKER_ZNODE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import REASSIGN_ZNODE
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import marker_json
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import parse_broker_throttles
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import parse_marker
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import parse_reassign_znode
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import parse_topic_znode
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import reassignment_json
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import BROKER_THROTTLE_KEYS
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import TOPIC_THROTTLE_KEYS
 
 try:
@@ -55,143 +50,166 @@ try:
 except ImportError:
     pass  # KafkaModule reports the missing library.
 
-try:
-    from kazoo.exceptions import NodeExistsError
-    from kazoo.exceptions import NoNodeError
-    from kazoo.security import CREATOR_ALL_ACL
-    from kazoo.security import READ_ACL_UNSAFE
-except ImportError:
-    # KafkaModule.zookeeper() reports the missing library before this is needed.
-    CREATOR_ALL_ACL = READ_ACL_UNSAFE = None
-
-    class NoNodeError(Exception):
-        """Placeholder, never raised without kazoo."""
-
-    class NodeExistsError(Exception):
-        """Placeholder, never raised without kazoo."""
 
 # ---------------------------------------------------------------------------
-# ZooKeeper
+# The reassignment API (kafka-python)
 # ---------------------------------------------------------------------------
 
 
-def read_znodes(zk, chroot, parent, names):
-    """``{name: (path, data)}`` of the znodes ``<chroot><parent>/<name>``; data is None where there is none."""
-    found = {}
-    for name in names:
-        path = zookeeper_path(chroot, f"{parent}/{name}")
-        found[name] = path, read_znode(zk, path)
-    return found
+def _kafka_python_error_text(error):
+    """``NAME (description)`` of a kafka-python error class or instance."""
+    name = getattr(error, "message", None) or getattr(error, "__name__", None) or type(error).__name__
+    description = getattr(error, "description", None)
+    return to_native(f"{name} ({description})" if description else name)
 
 
-def _create_znode(zk, chroot, znode, data, secured, taken, makepath=False):
-    """Create ``<chroot><znode>``; ``taken`` is the reason given when it exists already."""
-    path = zookeeper_path(chroot, znode)
-    action = f"create {path} in ZooKeeper"
-    # Same ACL as the brokers' own znodes when ZooKeeper is secured (zookeeper.set.acl=true).
-    acl = (CREATOR_ALL_ACL + READ_ACL_UNSAFE) if secured else None
-    with translate_errors(action):
-        try:
-            zk.create(path, data, acl=acl, makepath=makepath)
-        except NodeExistsError as e:
-            raise KafkaOpsError(action, exception=e, reason=taken) from e
+def _kafka_python_call(action, call):
+    # kafka-python is imported where it is used (KafkaModule.reassignment_client made the client).
+    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
+
+    try:
+        return call()
+    except KafkaError as e:
+        reason = _kafka_python_error_text(e)
+        if str(e) and str(e) not in reason:
+            reason = f"{reason}: {to_native(str(e))}"
+        raise KafkaOpsError(action, exception=e, reason=reason) from e
 
 
-def list_topics(zk, chroot):
-    """Topic names registered in ZooKeeper, without those marked for deletion."""
-    path = zookeeper_path(chroot, "/brokers/topics")
-    with translate_errors(f"list {path} in ZooKeeper"):
-        try:
-            topics = set(zk.get_children(path))
-        except NoNodeError as e:
-            raise KafkaOpsError(
-                f"list {path} in ZooKeeper", exception=e, reason="the znode does not exist (check zookeeper_chroot)"
-            ) from e
-        try:
-            deleting = set(zk.get_children(zookeeper_path(chroot, "/admin/delete_topics")))
-        except NoNodeError:
-            deleting = set()
-    return sorted(to_native(t) for t in topics - deleting)
-
-
-def read_topic_states(zk, chroot, topics):
-    """``{topic: parse_topic_znode(...)}``; a topic that disappeared meanwhile is left out."""
-    found = read_znodes(zk, chroot, "/brokers/topics", topics)
-    return {topic: parse_topic_znode(data, topic) for topic, (_path, data) in found.items() if data is not None}
-
-
-def read_pending(zk, chroot):
-    """Parsed ``/admin/reassign_partitions`` (empty when no ZooKeeper-triggered reassignment runs)."""
-    data = read_znode(zk, zookeeper_path(chroot, REASSIGN_ZNODE))
-    return {} if data is None else parse_reassign_znode(data)
-
-
-def start_reassignment(zk, chroot, moves, secured):
-    """Create ``/admin/reassign_partitions``; the controller picks it up and deletes it when done."""
-    _create_znode(
-        zk,
-        chroot,
-        REASSIGN_ZNODE,
-        reassignment_json(moves),
-        secured,
-        "another reassignment was started meanwhile; nothing was reassigned",
+def list_reassignments(client, timeout):
+    """``{(topic, partition): {replicas, adding, removing}}`` of every reassignment in progress
+    (ListPartitionReassignments, answered by the active controller)."""
+    answer = _kafka_python_call(
+        "list the partition reassignments in progress",
+        lambda: client.list_partition_reassignments(timeout_ms=timeout * 1000),
     )
+    return {
+        (tp.topic, tp.partition): dict(
+            replicas=[int(b) for b in entry.get("replicas") or []],
+            adding=[int(b) for b in entry.get("adding_replicas") or []],
+            removing=[int(b) for b in entry.get("removing_replicas") or []],
+        )
+        for tp, entry in answer.items()
+    }
 
 
-def read_broker_throttles(zk, chroot, broker_ids):
-    """``{broker: {key: value}}`` of the dynamic per-broker throttle rates in ``/config/brokers/<id>``."""
-    found = read_znodes(zk, chroot, "/config/brokers", broker_ids)
-    return {broker: parse_broker_throttles(data, path) for broker, (path, data) in found.items()}
+def _alter_reassignments(client, targets, timeout, action):
+    """AlterPartitionReassignments for ``{(topic, partition): replicas or None}``; ``{(topic, partition): error or
+    None}`` (an error class, as kafka-python returns it; a partition without an answer gets a text)."""
+    from kafka import TopicPartition as ReassignmentPartition  # pylint: disable=import-outside-toplevel
 
-
-def read_marker(zk, chroot):
-    data = read_znode(zk, zookeeper_path(chroot, MARKER_ZNODE))
-    return None if data is None else parse_marker(data)
-
-
-def write_marker(zk, chroot, moves, restore, secured):
-    _create_znode(
-        zk,
-        chroot,
-        MARKER_ZNODE,
-        marker_json(moves, restore),
-        secured,
-        "another kafka_reassign run started meanwhile; nothing was reassigned",
-        makepath=True,
+    outcome = _kafka_python_call(
+        action,
+        lambda: client.alter_partition_reassignments(
+            {ReassignmentPartition(topic, p): replicas for (topic, p), replicas in targets.items()},
+            timeout_ms=timeout * 1000,
+        ),
     )
+    return {
+        (topic, p): outcome.get(ReassignmentPartition(topic, p), "no answer for this partition") for topic, p in targets
+    }
 
 
-def delete_marker(zk, chroot):
-    path = zookeeper_path(chroot, MARKER_ZNODE)
-    with translate_errors(f"delete {path} in ZooKeeper"):
-        try:
-            zk.delete(path)
-        except NoNodeError:
-            pass
+def start_reassignment(client, moves, timeout):
+    """Start the reassignment of ``moves`` (each partition to its ``to`` replicas, the first the preferred leader).
+
+    Returns ``{started: [labels], failed: {label: reason}}``; the partitions Kafka accepted move even when others were
+    refused.
+    """
+    targets = {(topic, p): list(move["to"]) for topic in sorted(moves) for p, move in sorted(moves[topic].items())}
+    outcome = _alter_reassignments(client, targets, timeout, "reassign partitions")
+    result = dict(started=[], failed={})
+    for (topic, p), error in sorted(outcome.items()):
+        if error is None:
+            result["started"].append(label(topic, p))
+        else:
+            result["failed"][label(topic, p)] = f"{_kafka_python_error_text(error)}, target {targets[(topic, p)]}"
+    return result
+
+
+def cancel_reassignments(client, partitions, timeout):
+    """Cancel the reassignments of ``[(topic, partition)]``: each partition goes back to its original replicas (the
+    controller also drops it from a reassignment started through ZooKeeper).
+
+    Returns ``{cancelled, not_moving, failed: {label: reason}}``.
+    """
+    result = dict(cancelled=[], not_moving=[], failed={})
+    if not partitions:
+        return result
+    outcome = _alter_reassignments(
+        client, {(topic, p): None for topic, p in partitions}, timeout, "cancel the partition reassignment"
+    )
+    for (topic, p), error in sorted(outcome.items()):
+        name = label(topic, p)
+        if error is None:
+            result["cancelled"].append(name)
+        elif getattr(error, "__name__", "") == "NoReassignmentInProgressError":
+            result["not_moving"].append(name)
+        else:
+            result["failed"][name] = _kafka_python_error_text(error)
+    return result
 
 
 # ---------------------------------------------------------------------------
-# AdminClient (confluent-kafka) and the reassignment client (kafka-python)
+# Metadata and configs (confluent-kafka)
 # ---------------------------------------------------------------------------
+
+
+def read_assignment(admin, timeout):
+    """``{topic: {partition: [replicas]}}`` of every topic in the cluster metadata (internal topics included)."""
+    with translate_errors("read cluster metadata"):
+        metadata = admin.list_topics(timeout=timeout)
+    return {
+        to_native(name): {p: [int(b) for b in partition.replicas] for p, partition in topic.partitions.items()}
+        for name, topic in metadata.topics.items()
+        if topic.error is None
+    }
+
+
+def _dynamic_values(entries, keys, source):
+    result = {}
+    for key in keys:
+        entry = entries.get(key)
+        if entry is None:
+            continue
+        found = getattr(entry, "source", None)
+        if int(getattr(found, "value", found) or 0) == source.value and entry.value:
+            result[key] = entry.value
+    return result
+
+
+def read_broker_throttles(admin, broker_ids, timeout):
+    """``{broker: {key: value}}`` of the per-broker dynamic throttle rates (one request per broker: a broker's
+    configs are described by that broker)."""
+    result = {}
+    for broker in broker_ids:
+        with translate_errors(f"describe the configuration of broker {broker}"):
+            resource = ConfigResource(ResourceType.BROKER, str(broker))
+            futures = admin.describe_configs([resource], request_timeout=timeout)
+            entries = futures[resource].result()
+        result[broker] = _dynamic_values(entries, BROKER_THROTTLE_KEYS, ConfigSource.DYNAMIC_BROKER_CONFIG)
+    return result
 
 
 def read_topic_throttles(admin, topics, timeout):
-    """``{topic: {key: value or None}}`` of the topic-level throttled replica lists (dynamic only)."""
+    """``{topic: {key: value or None}}`` of the topic-level throttled replica lists (dynamic only); a topic deleted
+    meanwhile is left out."""
     if not topics:
         return {}
-    action = f"describe the configuration of topics {sorted(topics)}"
+    action = f"describe the configuration of {len(topics)} topic(s)"
+    result = {}
     with translate_errors(action):
         resources = [ConfigResource(ResourceType.TOPIC, topic) for topic in sorted(topics)]
         futures = admin.describe_configs(resources, request_timeout=timeout)
-        result = {}
         for resource, future in futures.items():
-            entries = future.result()
-            result[resource.name] = {}
-            for key in TOPIC_THROTTLE_KEYS:
-                entry = entries.get(key)
-                source = getattr(entry, "source", None)
-                dynamic = int(getattr(source, "value", source) or 0) == ConfigSource.DYNAMIC_TOPIC_CONFIG.value
-                result[resource.name][key] = entry.value if dynamic and entry.value else None
+            try:
+                entries = future.result()
+            except KAFKA_ERRORS as e:
+                if kafka_error_code(e) == "UNKNOWN_TOPIC_OR_PART":
+                    continue
+                raise
+            found = _dynamic_values(entries, TOPIC_THROTTLE_KEYS, ConfigSource.DYNAMIC_TOPIC_CONFIG)
+            result[resource.name] = {key: found.get(key) for key in TOPIC_THROTTLE_KEYS}
     return result
 
 
@@ -207,12 +225,14 @@ def _config_resource(kind, name, values):
 
 
 def config_batches(changes):
-    """Requests for ``changes``: each broker alone (librdkafka allows one BROKER resource per call,
-    and the request must go to that broker), all topics together."""
-    batches = [[change] for change in changes if change[0] == "broker"]
-    topics = [change for change in changes if change[0] != "broker"]
-    if topics:
-        batches.append(topics)
+    """Requests for ``changes``, in their order: each broker alone (librdkafka allows one BROKER resource per call,
+    and the request must go to that broker), consecutive topics together."""
+    batches = []
+    for change in changes:
+        if change[0] != "broker" and batches and batches[-1][0][0] != "broker":
+            batches[-1].append(change)
+        else:
+            batches.append([change])
     return batches
 
 
@@ -235,38 +255,6 @@ def alter_configs(admin, changes, timeout, action):
         except KafkaOpsError as e:
             failures.extend((change, e.reason) for change in batch)
     return failures
-
-
-def cancel_reassignments(client, partitions, timeout):
-    """Cancel the reassignments of ``[(topic, partition)]`` through the AlterPartitionReassignments API
-    (kafka-python ``client``): each partition goes back to its original replicas; the controller also
-    drops it from a reassignment started through ZooKeeper.
-
-    Returns ``{cancelled, not_moving, failed: {label: reason}}``.
-    """
-    result = dict(cancelled=[], not_moving=[], failed={})
-    if not partitions:
-        return result
-    # kafka-python is imported where it is used (KafkaModule.reassignment_client made ``client``).
-    from kafka import TopicPartition as ReassignmentPartition  # pylint: disable=import-outside-toplevel
-    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
-
-    try:
-        outcome = client.alter_partition_reassignments(
-            {ReassignmentPartition(topic, p): None for topic, p in partitions}, timeout_ms=timeout * 1000
-        )
-    except KafkaError as e:
-        raise KafkaOpsError("cancel the partition reassignment", exception=e, reason=str(e) or type(e).__name__) from e
-    for topic, p in sorted(partitions):
-        name = label(topic, p)
-        error = outcome.get(ReassignmentPartition(topic, p), "no answer for this partition")
-        if error is None:
-            result["cancelled"].append(name)
-        elif getattr(error, "__name__", "") == "NoReassignmentInProgressError":
-            result["not_moving"].append(name)
-        else:
-            result["failed"][name] = to_native(getattr(error, "description", None) or getattr(error, "__name__", error))
-    return result
 
 
 def elect_preferred_leaders(admin, partitions, timeout):

@@ -5,83 +5,100 @@
 
 """Partition reassignment: carrying out a planned move for kafka_reassign.
 
-Record the run, set the throttle, start the move, wait for it with progress records, remove
-the throttle, elect the preferred leaders. ``kafka_reassign.Reassigner`` builds on this with
-the reading, the planning and the handling of what an earlier run left.
+Set the throttle, start the move, wait for it with progress records, remove the throttle, elect the preferred
+leaders. ``kafka_reassign.Reassigner`` builds on this with the reading, the planning and the handling of what an
+earlier run left.
 """
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import alter_configs
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import delete_marker
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import cancel_reassignments
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import elect_preferred_leaders
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import list_reassignments
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import read_assignment
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import read_broker_throttles
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import read_pending
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import read_topic_states
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import read_topic_throttles
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import start_reassignment
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_io import write_marker
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import progress_entry
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import progress_message
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import reassignment_status
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_state import topic_states
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import previous_throttle_warnings
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import throttle_changes
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 # A progress record at least this often (seconds), even when nothing changed.
 PROGRESS_EVERY = 60
+# Seconds a partition whose move ended may show an older replica list in a broker's metadata before it counts as
+# stopped short of its target (the metadata follows the controller within moments).
+SETTLE_GRACE = 15
 
 
 class MoveRunner:
-    """The writing half of a run: a move with its throttle, and the record that lets a later run finish it."""
+    """The writing half of a run: a move with its throttle."""
 
-    def __init__(self, module, admin, zk, brokers):
+    def __init__(self, module, admin, client, brokers, clock=time.monotonic):
         self.module = module
         self.params = module.params
         self.admin = admin
-        self.zk = zk
+        # kafka-python's admin client: the reassignment API (kafka_reassign_io).
+        self.client = client
         self.brokers = brokers
-        self.chroot = self.params["zookeeper_chroot"]
         self.timeout = self.params["timeout"]
         self.request_timeout = self.params["request_timeout"]
-        self.secured = bool(self.params["zookeeper_sasl_username"])
+        self.clock = clock
         self.progress = []
         self.started = False
         # Whether this run wrote anything (a throttle set or removed, a move started or cancelled).
         self.wrote = False
+        # Partitions first seen settling (reassignment_status), for their grace period.
+        self.settling_since = {}
 
     # -- reading -------------------------------------------------------------
 
+    def read_everything(self):
+        """``(assignment of every topic, reassignments in progress)``."""
+        return read_assignment(self.admin, self.request_timeout), list_reassignments(self.client, self.request_timeout)
+
     def read(self, topics):
-        return read_topic_states(self.zk, self.chroot, topics), read_pending(self.zk, self.chroot)
+        """The topic states of ``topics`` (a topic deleted meanwhile is left out)."""
+        assignment, reassignments = self.read_everything()
+        return topic_states({t: assignment[t] for t in topics if t in assignment}, reassignments)
 
     def still_moving(self, moves):
-        """Labels of ``moves`` still moving, and of those the controller dropped before their target."""
-        states, pending = self.read(sorted(moves))
-        return reassignment_status(moves, states, pending)
+        """Labels of ``moves`` still moving (or settling within the grace period), and of those that ended before
+        their target."""
+        moving, settling, stopped = reassignment_status(moves, self.read(sorted(moves)))
+        now = self.clock()
+        for name in list(self.settling_since):
+            if name not in settling:
+                del self.settling_since[name]
+        expired = [name for name in settling if now - self.settling_since.setdefault(name, now) > SETTLE_GRACE]
+        remaining = sorted(set(moving) | (set(settling) - set(expired)))
+        return remaining, sorted(set(stopped) | set(expired))
 
     # -- applying ------------------------------------------------------------
 
     def apply(self, moves, throttle, result):
-        """Record, throttle, start, wait. The throttle is removed once nothing moves because of this run:
-        after the move completed, or when it never started; a move still running (timeout, a failure while
-        waiting) keeps it, and the record tells the next run to wait for the move and remove it."""
+        """Throttle, start, wait. The throttle is removed once nothing moves because of this run: after the move
+        completed, or when it never started; a move still running (timeout, a failure while waiting) keeps it, and a
+        later run recognises it from the throttle configs (kafka_reassign_throttle), waits for the move and removes
+        it."""
         restore = []
-        recorded = completed = False
+        completed = False
         wrote_before = self.wrote
         try:
             if throttle:
-                broker_previous = read_broker_throttles(self.zk, self.chroot, throttle["brokers"])
+                broker_previous = read_broker_throttles(self.admin, throttle["brokers"], self.request_timeout)
                 topic_previous = read_topic_throttles(self.admin, throttle["topics"], self.request_timeout)
                 for warning in previous_throttle_warnings(throttle, broker_previous, topic_previous):
                     self.module.warn(warning)
                 changes, restore = throttle_changes(throttle, broker_previous, topic_previous)
-            if self.params["wait"]:
-                write_marker(self.zk, self.chroot, moves, restore, self.secured)
-                recorded = True
-            if throttle:
                 self.wrote = True
                 failures = alter_configs(self.admin, changes, self.request_timeout, "set the replication throttle")
                 if failures:
@@ -90,8 +107,7 @@ class MoveRunner:
                         reason="; ".join(f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures)
                         + "; nothing was reassigned",
                     )
-            start_reassignment(self.zk, self.chroot, moves, self.secured)
-            self.started = True
+            self.start(moves)
             total = sum(len(parts) for parts in moves.values())
             self.record_progress(0.0, sorted(label(t, p) for t in moves for p in moves[t]), total)
             if self.params["wait"]:
@@ -110,18 +126,38 @@ class MoveRunner:
                 problems = self.remove_throttle(restore) if restore else []
                 if restore:
                     result["throttle"]["removed"] = not problems
-                if recorded and not problems:
-                    delete_marker(self.zk, self.chroot)
                 if not self.started and not problems:
                     # A throttle set and restored again, nothing moved: this run changed nothing.
                     self.wrote = wrote_before
                 if problems and completed:
                     raise KafkaOpsError(
                         "remove the replication throttle",
-                        reason="; ".join(problems) + "; a re-run removes it (it is recorded)",
+                        reason="; ".join(problems) + "; a re-run removes it (it recognises the throttle of a move)",
                     )
                 for problem in problems:
                     self.module.warn(f"could not remove the replication throttle: {problem}")
+
+    def start(self, moves):
+        """AlterPartitionReassignments for ``moves``. When Kafka refuses some partitions, those it accepted are
+        cancelled again, so a refused start moves nothing."""
+        outcome = start_reassignment(self.client, moves, self.request_timeout)
+        if not outcome["failed"]:
+            self.started = True
+            return
+        refused = "; ".join(f"{name}: {reason}" for name, reason in sorted(outcome["failed"].items()))
+        accepted = [(t, p) for t in sorted(moves) for p in sorted(moves[t]) if label(t, p) in outcome["started"]]
+        if not accepted:
+            raise KafkaOpsError("reassign partitions", reason=f"Kafka refused {refused}; nothing was reassigned")
+        self.started = True
+        cancelled = cancel_reassignments(self.client, accepted, self.request_timeout)
+        undone = cancelled["cancelled"] + cancelled["not_moving"]
+        self.started = len(undone) < len(accepted)
+        still = sorted(set(outcome["started"]) - set(undone))
+        raise KafkaOpsError(
+            "reassign partitions",
+            reason=f"Kafka refused {refused}; "
+            + (f"the reassignment of {still} could not be cancelled again" if still else "nothing was reassigned"),
+        )
 
     def remove_throttle(self, restore):
         """Restore the previous throttle configs; returns problems (never raises for client errors).
@@ -138,11 +174,13 @@ class MoveRunner:
             problems = [f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures]
             brokers = [int(name) for kind, name, _v in restore if kind == "broker"]
             topics = [name for kind, name, _v in restore if kind == "topic"]
-            found_brokers = read_broker_throttles(self.zk, self.chroot, brokers)
+            found_brokers = read_broker_throttles(self.admin, brokers, self.request_timeout)
             found_topics = read_topic_throttles(self.admin, topics, self.request_timeout)
         except KafkaOpsError as e:
             return [str(e)]
         for kind, name, values in restore:
+            if kind == "topic" and name not in found_topics:
+                continue  # deleted meanwhile
             found = found_brokers.get(int(name)) if kind == "broker" else found_topics.get(name)
             for key, expected in values.items():
                 if (found or {}).get(key) != expected:
@@ -183,8 +221,8 @@ class MoveRunner:
         if stopped and not tolerate_stopped:
             raise KafkaOpsError(
                 "reassign partitions",
-                reason=f"the controller stopped the reassignment of {stopped} before it reached the target "
-                "(see the controller log)",
+                reason=f"the reassignment of {stopped} ended before it reached the target (it was cancelled or "
+                "replaced by another reassignment; see the controller log)",
             )
         return stopped
 
@@ -198,15 +236,3 @@ class MoveRunner:
         for name, reason in sorted(election["failed"].items()):
             self.module.warn(f"preferred leader election for {name} failed: {reason}")
         return election
-
-    def clear_marker(self, marker):
-        """Restore the throttle values the record holds, then delete the record."""
-        if marker["restore"]:
-            self.wrote = True
-            problems = self.remove_throttle(marker["restore"])
-            if problems:
-                raise KafkaOpsError(
-                    "remove the replication throttle an earlier run left",
-                    reason="; ".join(problems) + "; it stays recorded, a re-run tries again",
-                )
-        delete_marker(self.zk, self.chroot)

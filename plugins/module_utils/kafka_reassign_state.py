@@ -3,140 +3,87 @@
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Partition reassignment: what ZooKeeper holds and what a run reports (pure: no client library, no I/O).
+"""Partition reassignment: the state of the topics and what a run reports (pure: no client library, no I/O).
 
-The documents of the znodes the reassignment reads and writes (``/brokers/topics/<topic>``,
-``/admin/reassign_partitions``, ``/config/brokers/<id>``, the run record), the status of a
-move computed from them, and the progress records and action labels of a run. The reads and
-writes themselves are in ``kafka_reassign_io``.
+A *topic state* is ``{partitions: {p: [replicas]}, adding: {p: [...]}, removing: {p: [...]}}``: the replica list a
+broker's metadata shows (during a reassignment the target replicas followed by those being removed, as Kafka keeps it)
+and, for the partitions with a reassignment in progress, the replicas being added and removed, as
+ListPartitionReassignments reports them. *Reassignments* are that answer: ``{(topic, partition): {replicas, adding,
+removing}}``. The reads themselves are in ``kafka_reassign_io``.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 
-from ansible.module_utils.common.text.converters import to_bytes
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import count_replica_moves
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_plan import label
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import BROKER_THROTTLE_KEYS
-
-REASSIGN_ZNODE = "/admin/reassign_partitions"
 
 # ---------------------------------------------------------------------------
-# ZooKeeper documents
+# Topic states
 # ---------------------------------------------------------------------------
 
 
-def _parse_json(data, what):
-    try:
-        return json.loads(to_native(data or b"{}") or "{}")
-    except ValueError as e:
-        raise KafkaOpsError(f"parse {what}", reason=f"invalid JSON: {e}") from e
+def reassignment_target(entry):
+    """The target replicas of a reassignment in progress (its full replica list without those being removed; Kafka
+    keeps the target first, in order)."""
+    removing = set(entry.get("removing") or [])
+    return [b for b in entry["replicas"] if b not in removing]
 
 
-def parse_topic_znode(data, topic="topic"):
-    """``{partitions, adding, removing}`` from the JSON of ``/brokers/topics/<topic>`` (int keys)."""
-    value = _parse_json(data, f"the ZooKeeper znode of topic {topic}")
+def topic_states(assignment, reassignments):
+    """``{topic: topic state}`` from the metadata's ``{topic: {p: [replicas]}}`` and the reassignments in progress.
 
-    def part_map(key):
-        return {int(p): [int(b) for b in replicas] for p, replicas in (value.get(key) or {}).items()}
-
-    return dict(
-        partitions=part_map("partitions"), adding=part_map("adding_replicas"), removing=part_map("removing_replicas")
-    )
-
-
-def parse_reassign_znode(data):
-    """``{(topic, partition): [replicas]}`` from the JSON of ``/admin/reassign_partitions``."""
-    value = _parse_json(data, REASSIGN_ZNODE)
-    return {
-        (entry["topic"], int(entry["partition"])): [int(b) for b in entry.get("replicas") or []]
-        for entry in value.get("partitions") or []
-    }
-
-
-def reassignment_json(moves):
-    """The ``/admin/reassign_partitions`` document for ``moves`` (sorted, so it is stable)."""
-    partitions = [
-        dict(topic=topic, partition=p, replicas=list(moves[topic][p]["to"]))
-        for topic in sorted(moves)
-        for p in sorted(moves[topic])
-    ]
-    return to_bytes(json.dumps(dict(version=1, partitions=partitions), separators=(",", ":")))
-
-
-def in_progress_partitions(topic_states, pending):
-    """Sorted ``(topic, partition)`` of the given topics with a reassignment in progress.
-
-    ``topic_states`` maps topic to ``parse_topic_znode`` output; ``pending`` is the parsed
-    ``/admin/reassign_partitions`` (all topics).
+    While a partition moves, its replica list is taken from the reassignment (the controller's answer), which is
+    current when a broker's metadata is not yet.
     """
-    found = {key for key in pending if key[0] in topic_states}
-    for topic, state in topic_states.items():
-        for p in set(state["adding"]) | set(state["removing"]):
-            if state["adding"].get(p) or state["removing"].get(p):
-                found.add((topic, p))
-    return sorted(found)
+    states = {}
+    for topic, parts in assignment.items():
+        state = dict(partitions={p: list(r) for p, r in parts.items()}, adding={}, removing={})
+        for p in parts:
+            entry = reassignments.get((topic, p))
+            if entry is None:
+                continue
+            if entry.get("replicas"):
+                state["partitions"][p] = list(entry["replicas"])
+            state["adding"][p] = list(entry.get("adding") or [])
+            state["removing"][p] = list(entry.get("removing") or [])
+        states[topic] = state
+    return states
 
 
-def current_assignment(topic_states):
-    """The assignment part of ``read_topic_states`` output."""
-    return {topic: {p: list(r) for p, r in state["partitions"].items()} for topic, state in topic_states.items()}
-
-
-def parse_broker_throttles(data, path):
-    """``{key: value}`` of the throttle rates in the JSON of ``/config/brokers/<id>`` at ``path`` (None: no znode)."""
-    if data is None:
-        return {}
-    config = _parse_json(data, path).get("config") or {}
-    return {key: config[key] for key in BROKER_THROTTLE_KEYS if key in config}
-
-
-# ---------------------------------------------------------------------------
-# The run marker: what a run with wait started and which throttle it set
-# ---------------------------------------------------------------------------
-#
-# A run that is killed (an async timeout, a dropped SSH session) cannot clean up in a
-# ``finally``. Before it sets a throttle or starts a move, a run with ``wait`` records in
-# ZooKeeper the moves and the config values to restore; the next run (or state=cancelled /
-# unthrottled) reads the record, waits for those moves and restores the values, and only
-# then deletes it. The record holds no secret (broker ids, topic names, throttle values).
-
-MARKER_ZNODE = "/kafkaops/reassignment"
-MARKER_OWNER = "kafkaops.cluster.kafka_reassign"
-
-
-def marker_json(moves, restore, now=None):
-    now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
-    document = dict(
-        version=1,
-        owner=MARKER_OWNER,
-        started=now.isoformat(timespec="seconds"),
-        moves=[
-            dict(topic=topic, partition=p, replicas_from=list(move["from"]), replicas_to=list(move["to"]))
-            for topic in sorted(moves)
-            for p, move in sorted(moves[topic].items())
-        ],
-        restore=[dict(type=kind, name=name, configs=dict(sorted(values.items()))) for kind, name, values in restore],
+def in_progress_partitions(topic_states_):
+    """Sorted ``(topic, partition)`` of the given topic states with a reassignment in progress."""
+    return sorted(
+        (topic, p) for topic, state in topic_states_.items() for p in set(state["adding"]) | set(state["removing"])
     )
-    return to_bytes(json.dumps(document, separators=(",", ":"), sort_keys=True))
 
 
-def parse_marker(data):
-    """``{started, moves, restore}`` from the marker JSON (moves and restore as everywhere else)."""
-    value = _parse_json(data, f"the reassignment record {MARKER_ZNODE}")
-    moves = {}
-    for entry in value.get("moves") or []:
-        moves.setdefault(entry["topic"], {})[int(entry["partition"])] = {
-            "from": [int(b) for b in entry["replicas_from"]],
-            "to": [int(b) for b in entry["replicas_to"]],
-        }
-    restore = [(entry["type"], str(entry["name"]), dict(entry["configs"])) for entry in value.get("restore") or []]
-    return dict(started=value.get("started"), moves=moves, restore=restore)
+def current_assignment(topic_states_):
+    """The assignment part of the topic states."""
+    return {topic: {p: list(r) for p, r in state["partitions"].items()} for topic, state in topic_states_.items()}
+
+
+def assume_done(topic_states_, partitions):
+    """The topic states with the reassignments of ``partitions`` (``(topic, p)``) at their targets (check mode's
+    prediction of a move that is waited for)."""
+    states = {
+        topic: dict(
+            partitions={p: list(r) for p, r in state["partitions"].items()},
+            adding=dict(state["adding"]),
+            removing=dict(state["removing"]),
+        )
+        for topic, state in topic_states_.items()
+    }
+    for topic, p in partitions:
+        state = states.get(topic)
+        if state is None or p not in state["partitions"]:
+            continue
+        removing = set(state["removing"].get(p) or [])
+        state["partitions"][p] = [b for b in state["partitions"][p] if b not in removing]
+        state["adding"].pop(p, None)
+        state["removing"].pop(p, None)
+    return states
 
 
 # ---------------------------------------------------------------------------
@@ -144,29 +91,37 @@ def parse_marker(data):
 # ---------------------------------------------------------------------------
 
 
-def reassignment_status(moves, topic_states, pending):
-    """``(remaining, stopped)``: sorted labels still moving, and of those no longer moving but not at target.
+def reassignment_status(moves, topic_states_):
+    """``(moving, settling, stopped)``: sorted labels of the partitions of ``moves`` with a reassignment in progress,
+    of those no longer listed as moving whose metadata does not show the target yet, and of those that ended elsewhere.
 
-    A partition is done when the controller removed it from ``/admin/reassign_partitions``,
-    it has no adding/removing replicas and its assignment equals the target. ``stopped`` are
-    partitions the controller dropped from the znode without reaching the target (it
-    rejected them, or another reassignment replaced them).
+    A partition is done when no reassignment is in progress for it and its replicas equal the target. A broker's
+    metadata follows the controller within moments, so right after a move ends it may still show the replica list of
+    the move (the target followed by the replicas being removed) or, for a move that copies nothing (a replica
+    removed), the replicas before: such a partition is *settling* (the caller gives it a grace period). ``stopped``
+    are partitions that show another replica list or whose topic is gone (the move was cancelled or replaced).
     """
-    remaining = []
+    moving = []
+    settling = []
     stopped = []
     for topic in sorted(moves):
-        state = topic_states.get(topic)
+        state = topic_states_.get(topic)
         for p in sorted(moves[topic]):
-            target = moves[topic][p]["to"]
-            if state is None:
+            move = moves[topic][p]
+            target = list(move["to"])
+            if state is None or p not in state["partitions"]:
                 stopped.append(label(topic, p))
                 continue
-            moving = (topic, p) in pending or bool(state["adding"].get(p)) or bool(state["removing"].get(p))
-            if moving:
-                remaining.append(label(topic, p))
-            elif state["partitions"].get(p) != target:
+            replicas = state["partitions"][p]
+            if p in state["adding"] or p in state["removing"]:
+                moving.append(label(topic, p))
+            elif replicas == target:
+                continue
+            elif replicas in (target + [b for b in move["from"] if b not in target], list(move["from"])):
+                settling.append(label(topic, p))
+            else:
                 stopped.append(label(topic, p))
-    return remaining, stopped
+    return moving, settling, stopped
 
 
 def progress_entry(elapsed, remaining, total, now=None):

@@ -25,11 +25,11 @@ description:
     The throttle is removed once nothing moves because of the run - when the move is complete, or when it never
     started. A move still running (O(timeout), a run that failed while waiting) keeps its throttle, as
     C(kafka-reassign-partitions.sh) does until C(--verify).
-  - B(Interrupted runs) - before it sets a throttle or starts a move, a run with O(wait) records the moves and the
-    throttle values to restore in ZooKeeper (C(<zookeeper_chroot>/kafkaops/reassignment)). A run killed half way
-    (an C(async) timeout, a dropped connection) leaves the record; the next run of the module waits for that move,
-    restores the throttle values and deletes the record before it plans anything (check mode reports this as a
-    change). O(state=unthrottled) removes the recorded throttle at once; O(state=cancelled) cancels the move.
+  - B(Interrupted runs) - a run killed half way (an C(async) timeout, a dropped connection) or one that timed out
+    leaves its move running in Kafka and its throttle in place. The next run of the module recognises that throttle
+    from the throttle configs themselves (see the notes), waits for the partitions of that move still moving and then
+    removes the throttle, before it plans anything (check mode reports this as a change). O(state=unthrottled)
+    removes such a throttle at once; O(state=cancelled) cancels the move.
   - With O(wait) the module waits until the move is complete, records its progress in RV(progress) and the
     module log, elects the preferred leaders of the moved partitions (O(elect_preferred_leaders)) and returns
     the assignment re-read from the cluster.
@@ -37,7 +37,10 @@ description:
     that a partition could not keep its replication factor, a replication factor larger than the number of live
     brokers, unknown topics or partitions, and a reassignment already in progress for the selected topics
     (unless O(wait_for_in_progress)).
-  - Needs ZooKeeper (O(zookeeper_hosts)); see the notes for why.
+  - Works through Kafka's reassignment API (C(AlterPartitionReassignments), C(ListPartitionReassignments), Kafka 2.4
+    and later) in both metadata modes - ZooKeeper and KRaft - and needs no ZooKeeper access. The ZooKeeper options
+    (O(zookeeper_hosts) and the others) are no longer needed; they are still accepted, and ignored, against a
+    ZooKeeper-mode cluster, for playbooks written for earlier versions, and refused against a KRaft cluster.
 author:
   - kafkaops.cluster developers (!UNKNOWN)
 options:
@@ -89,7 +92,7 @@ options:
         C(leader.replication.throttled.replicas) (the current replicas) and C(follower.replication.throttled.replicas)
         (the new replicas) of the moved partitions.
       - The previous values are restored (or the configs deleted) when the move is done or did not start; while it
-        still runs (O(timeout)) the throttle stays, recorded for the next run.
+        still runs (O(timeout)) the throttle stays, and the next run removes it once the move is done (see the notes).
       - Only live brokers get the rate (a broker config change has to be handled by that broker); replicas on brokers
         that are down are neither leader- nor follower-throttled.
       - Needs O(wait=true), since the throttle can only be removed once the move is complete.
@@ -118,9 +121,10 @@ options:
     default: 2.0
   wait_for_in_progress:
     description:
-      - When a reassignment is already in progress for a partition of the O(topics) (or any reassignment started
-        through ZooKeeper, which blocks a new one), wait for it to finish, up to O(timeout), then plan from the
-        resulting assignment. With V(false) the module refuses and changes nothing.
+      - When a reassignment is already in progress for a partition of the O(topics), wait for it to finish, up to
+        O(timeout), then plan from the resulting assignment. With V(false) the module refuses and changes nothing.
+      - Reassignments of other topics do not block a new one (Kafka runs reassignments of different partitions side by
+        side).
       - Waiting only reads, so it also happens in check mode.
     type: bool
     default: false
@@ -135,13 +139,14 @@ options:
     description:
       - V(present) - the planned assignment is in place (one of O(assignment), O(drain_brokers), O(spread_over),
         O(replication_factor) is required).
-      - V(cancelled) - no reassignment is in progress for the O(topics) (default - the topics of the move an earlier
-        run recorded, or V([all])). Each partition still moving goes back to its original replicas, through the
-        C(AlterPartitionReassignments) API (also for a move started through ZooKeeper); then the throttle the
-        earlier run recorded is removed. Partitions whose move is complete are left as they are.
-      - V(unthrottled) - no replication throttle set by this module remains - the values an earlier run recorded are
-        restored and the record deleted; a move still in progress continues at full speed. Throttles set by anything
-        else are not touched (see M(kafkaops.cluster.kafka_broker_config), M(kafkaops.cluster.kafka_topic)).
+      - V(cancelled) - no reassignment is in progress for the O(topics) (default - the topics whose throttle an
+        earlier run left, or V([all]) when there is none). Each partition still moving goes back to its original
+        replicas, through the C(AlterPartitionReassignments) API (also for a move started through ZooKeeper); then
+        the throttle an earlier run left is removed, once none of its partitions moves any more. Partitions whose
+        move is complete are left as they are.
+      - V(unthrottled) - no replication throttle of a move remains - the throttle an earlier run left (see the notes)
+        is removed; a move still in progress continues at full speed. Throttled replica lists of V(*) are not
+        touched (see M(kafkaops.cluster.kafka_broker_config), M(kafkaops.cluster.kafka_topic)).
     type: str
     choices: [present, cancelled, unthrottled]
     default: present
@@ -162,20 +167,26 @@ attributes:
   platform:
     platforms: posix
 notes:
-  - B(Why ZooKeeper) - confluent-kafka (librdkafka), at least up to 2.16, has no binding for the
-    C(AlterPartitionReassignments) / C(ListPartitionReassignments) admin APIs. The module therefore reads the replica
-    assignment and the reassignments in progress (C(adding_replicas) / C(removing_replicas)) from
-    C(<zookeeper_chroot>/brokers/topics/<topic>) and starts a reassignment by creating
-    C(<zookeeper_chroot>/admin/reassign_partitions), which the controller of a ZooKeeper-mode cluster (Kafka up to 3.9)
-    executes and deletes when done - the mechanism of C(kafka-reassign-partitions.sh --zookeeper). It does not work
-    with KRaft clusters. Throttles are changed through the AdminClient (C(incremental_alter_configs)), the preferred
-    leader election through C(elect_leaders).
-  - The ZooKeeper user needs write access to C(<zookeeper_chroot>/admin) (the brokers' own SASL user, as with
-    C(zookeeper.set.acl=true)); the Kafka principal needs C(ALTER_CONFIGS) on the cluster and the topics and C(ALTER)
-    on the cluster (election), for example a super user.
-  - While a reassignment started through ZooKeeper runs, no other one can be started that way. O(state=cancelled)
-    uses the C(AlterPartitionReassignments) API through kafka-python (confluent-kafka has no binding for it), which
-    must be installed next to confluent-kafka; the principal needs C(ALTER) on the cluster.
+  - B(How) - confluent-kafka (librdkafka), at least up to 2.16, has no binding for the
+    C(AlterPartitionReassignments) / C(ListPartitionReassignments) admin APIs (KIP-455), so the module starts, follows
+    and cancels reassignments through kafka-python's admin client (the same connection options), which must be
+    installed next to confluent-kafka; the requests go to the active controller. The replica lists come from the
+    cluster metadata, the throttles are read and changed through the AdminClient (C(describe_configs),
+    C(incremental_alter_configs)), the preferred leader election goes through C(elect_leaders). The same calls serve
+    ZooKeeper-mode (Kafka 2.4 to 3.9) and KRaft clusters; the mode is told from the API versions of the brokers.
+  - B(Which throttle is the module's) - there is no record besides the throttle configs. A run throttles exactly the
+    replicas its move copies - explicit C(partition:broker) entries in the moved topics'
+    C(leader.replication.throttled.replicas) / C(follower.replication.throttled.replicas) - and sets the rates only
+    on the brokers those entries name; it sets the topics' lists before the brokers' rates and removes the rates
+    first. So a run takes every explicit throttled replica list of a topic for the throttle of a move (this module's,
+    or C(kafka-reassign-partitions.sh --throttle)'s, which sets the same configs). Its partitions that still have a
+    reassignment in progress are that move in flight, and once none of them moves the lists are removed, and so are
+    the rates of the brokers they name. Lists of V(*) (every replica) are never taken for a move's throttle. A value
+    a killed run had replaced (a rate set before it on a broker it throttled) cannot be told from the run's own and
+    is removed with it; a run that completes restores such values itself.
+  - The Kafka principal needs C(ALTER) on the cluster (reassignments, election), C(DESCRIBE) on the cluster (listing
+    reassignments), C(DESCRIBE_CONFIGS) and C(ALTER_CONFIGS) on the cluster and the topics, for example a super
+    user.
   - Replicas on brokers that are not live are replaced too in partitions that move, since a reassignment only
     completes when every target replica is in sync.
 seealso:
@@ -194,9 +205,6 @@ EXAMPLES = r"""
     sasl_username: admin
     sasl_password: "{{ vault_kafka_admin_password }}"
     ssl_cafile: /etc/kafka/tls/ca.pem
-    zookeeper_hosts: "zk-0:2181,zk-1:2181,zk-2:2181"
-    zookeeper_sasl_username: kafka
-    zookeeper_sasl_password: "{{ vault_zookeeper_kafka_password }}"
     topics: [all]
     drain_brokers: [3]
     throttle_bytes_per_sec: 104857600
@@ -243,8 +251,9 @@ plan:
   sample: {"orders": {"0": {"from": [0, 1], "to": [1, 2]}}}
 assignment:
   description:
-    - Replicas of every partition of the selected topics after the run, re-read from ZooKeeper (predicted in check
-      mode; still showing the reassignment in progress with O(wait=false)).
+    - Replicas of every partition of the selected topics after the run, re-read from the cluster (predicted in check
+      mode; still showing the reassignment in progress with O(wait=false) - the target replicas followed by those being
+      removed).
   returned: success
   type: dict
   sample: {"orders": {"0": [1, 2], "1": [2, 0]}}
@@ -320,16 +329,19 @@ progress:
     - {"time": "2025-01-01T10:00:00+00:00", "elapsed": 0.0, "remaining": 1, "total": 1, "partitions": ["orders-0"]}
 leftover:
   description:
-    - What an earlier run recorded and did not finish (it was killed or timed out), found at the start of this run;
-      V(null) when there was none. With O(state=present) its move was waited for and its throttle removed first.
+    - The throttle of a move an earlier run left (it was killed or timed out; see the notes), found at the start of
+      this run; V(null) when there was none. With O(state=present) its move was waited for and its throttle removed
+      first.
   returned: always, except for bad input
   type: dict
   contains:
     started:
-      description: When the earlier run started its move (UTC, ISO 8601).
+      description:
+        - Always V(null) - the throttle configs do not tell when the move started (earlier versions read it from a
+          record in ZooKeeper).
       type: str
     partitions:
-      description: Number of partitions that run moved.
+      description: Number of partitions its throttle names.
       type: int
     still_moving:
       description: Its partitions still moving when this run started, as C(topic-partition).
@@ -338,7 +350,7 @@ leftover:
     throttle:
       description: Where it set a throttle (C(brokers), C(topics)), or V(null).
       type: dict
-  sample: {"started": "2025-01-01T10:00:00+00:00", "partitions": 4, "still_moving": ["orders-0"],
+  sample: {"started": null, "partitions": 4, "still_moving": ["orders-0"],
            "throttle": {"brokers": [0, 1, 2, 3], "topics": ["orders"]}}
 cancelled:
   description: Partitions whose reassignment was (would be, in check mode) cancelled, as C(topic-partition).
@@ -366,6 +378,8 @@ diff:
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_metadata_mode
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import zookeeper_option_refusal
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import MODES
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign import Reassigner
 
@@ -382,11 +396,6 @@ def validate(module):
             module.fail_json(msg="state=present needs topics (or assignment)")
     elif given:
         module.fail_json(msg=f"state={params['state']} takes no {', '.join(given)} (only topics)")
-    if not params["zookeeper_hosts"]:
-        module.fail_json(
-            msg="zookeeper_hosts is required: the replica assignment is read and changed through ZooKeeper "
-            "(confluent-kafka has no partition reassignment API)"
-        )
     for name in ("drain_brokers", "spread_over", "topics"):
         if params[name] is not None and not params[name]:
             module.fail_json(msg=f"{name} must not be empty")
@@ -431,12 +440,17 @@ def main():
     try:
         admin = module.admin_client()
         cluster = module.describe_cluster(admin)
-        zk = module.zookeeper()
+        # kafka-python: the reassignment API (confluent-kafka has none); its API versions tell the metadata mode.
+        client = module.reassignment_client()
+        mode = read_metadata_mode(client)
     except KafkaOpsError as e:
         module.fail_kafka(e, changed=False)
+    refusal = zookeeper_option_refusal(mode, module.params)
+    if refusal:
+        module.fail_json(msg=refusal, changed=False)
 
     brokers = {broker["id"]: broker["rack"] for broker in cluster["brokers"]}
-    result = Reassigner(module, admin, zk, brokers).run()
+    result = Reassigner(module, admin, client, brokers).run()
     module.exit_json(**result)
 
 

@@ -3,13 +3,11 @@
 # Copyright: Contributors to the kafkaops.cluster collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""ZooKeeper documents, status and progress of module_utils/kafka_reassign_state (pure: runs without the client
-libraries), and the wait through polling.poll as kafka_reassign calls it."""
+"""Topic states, status and progress of module_utils/kafka_reassign_state (pure: runs without the client libraries)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 
@@ -17,67 +15,50 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils import kafka_reas
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import throttle_plan
 
 # ---------------------------------------------------------------------------
-# ZooKeeper documents
+# Topic states
 # ---------------------------------------------------------------------------
 
 
-def test_parse_topic_znode():
-    data = (
-        b'{"partitions":{"0":[0,2,1],"1":[2,3]},"topic_id":"x",'
-        b'"adding_replicas":{"0":[0]},"removing_replicas":{"0":[1]},"version":3}'
-    )
-    assert r.parse_topic_znode(data) == dict(partitions={0: [0, 2, 1], 1: [2, 3]}, adding={0: [0]}, removing={0: [1]})
-    # Version 1 znodes (old clusters) have no adding/removing replicas.
-    assert r.parse_topic_znode(b'{"version":1,"partitions":{"0":[1]}}') == dict(
-        partitions={0: [1]}, adding={}, removing={}
-    )
-
-
-def test_parse_invalid_json_fails_clearly():
-    with pytest.raises(r.KafkaOpsError) as error:
-        r.parse_topic_znode(b"{nope", "t")
-    assert "Failed to parse the ZooKeeper znode of topic t: invalid JSON" in str(error.value)
-
-
-def test_reassignment_json_round_trip():
-    moves = {"b": {1: {"from": [0], "to": [1, 2]}}, "a": {0: {"from": [1], "to": [0]}}}
-    data = r.reassignment_json(moves)
-    assert json.loads(data) == {
-        "version": 1,
-        "partitions": [
-            {"topic": "a", "partition": 0, "replicas": [0]},
-            {"topic": "b", "partition": 1, "replicas": [1, 2]},
-        ],
-    }
-    assert r.parse_reassign_znode(data) == {("a", 0): [0], ("b", 1): [1, 2]}
-
-
-def test_in_progress_partitions():
-    states = {
-        "t": dict(partitions={0: [0, 1, 2], 1: [1]}, adding={0: [2]}, removing={0: [0], 1: []}),
+def test_topic_states_take_a_moving_partition_from_the_reassignment():
+    assignment = {"t": {0: [0, 1], 1: [1, 2]}, "u": {0: [1]}}
+    # The broker's metadata still shows [0, 1]; the controller lists the move to [1, 2].
+    reassignments = {("t", 0): dict(replicas=[1, 2, 0], adding=[2], removing=[0]), ("other", 3): dict(replicas=[1])}
+    states = r.topic_states(assignment, reassignments)
+    assert states == {
+        "t": dict(partitions={0: [1, 2, 0], 1: [1, 2]}, adding={0: [2]}, removing={0: [0]}),
         "u": dict(partitions={0: [1]}, adding={}, removing={}),
     }
-    pending = {("u", 0): [2], ("other", 3): [1]}
-    assert r.in_progress_partitions(states, pending) == [("t", 0), ("u", 0)]
+    assert r.in_progress_partitions(states) == [("t", 0)]
+    assert r.current_assignment(states) == {"t": {0: [1, 2, 0], 1: [1, 2]}, "u": {0: [1]}}
+    done = r.assume_done(states, [("t", 0), ("gone", 0)])
+    assert done["t"] == dict(partitions={0: [1, 2], 1: [1, 2]}, adding={}, removing={})
+    assert states["t"]["adding"] == {0: [2]}  # not changed in place
+    assert r.reassignment_target(dict(replicas=[1, 2, 0], adding=[2], removing=[0])) == [1, 2]
 
 
 def test_reassignment_status():
-    moves = {"t": {0: {"from": [0, 1], "to": [1, 2]}, 1: {"from": [2], "to": [3]}, 2: {"from": [0], "to": [1]}}}
+    moves = {
+        "t": {
+            0: {"from": [0, 1], "to": [1, 2]},  # moving
+            1: {"from": [2], "to": [3]},  # done
+            2: {"from": [0], "to": [1]},  # back at its replicas before: settling (or cancelled)
+            3: {"from": [0, 1], "to": [1, 2]},  # metadata still shows the move's list: settling
+            4: {"from": [0, 1], "to": [1, 2]},  # another list: stopped
+        }
+    }
     states = {
         "t": dict(
-            partitions={0: [1, 2, 0], 1: [3], 2: [0]},
+            partitions={0: [1, 2, 0], 1: [3], 2: [0], 3: [1, 2, 0], 4: [2, 3]},
             adding={0: [2]},
             removing={0: [0]},
         )
     }
-    assert r.reassignment_status(moves, states, {}) == (["t-0"], ["t-2"])
-    assert r.reassignment_status(moves, states, {("t", 2): [1]}) == (["t-0", "t-2"], [])
-    assert r.reassignment_status(moves, {}, {}) == ([], ["t-0", "t-1", "t-2"])
+    assert r.reassignment_status(moves, states) == (["t-0"], ["t-2", "t-3"], ["t-4"])
+    assert r.reassignment_status(moves, {}) == ([], [], ["t-0", "t-1", "t-2", "t-3", "t-4"])
 
 
 # ---------------------------------------------------------------------------
-# ---------------------------------------------------------------------------
-# Progress, actions, waiting
+# Progress, actions
 # ---------------------------------------------------------------------------
 
 

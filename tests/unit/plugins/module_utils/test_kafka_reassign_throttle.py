@@ -67,7 +67,8 @@ def test_throttle_changes_without_previous_values():
     apply, restore = r.throttle_changes(plan, {}, {})
     rates = {"leader.replication.throttled.rate": "1000", "follower.replication.throttled.rate": "1000"}
     unset = {"leader.replication.throttled.rate": None, "follower.replication.throttled.rate": None}
-    assert apply == [("broker", str(b), rates) for b in range(4)] + [
+    # The topics' lists before the brokers' rates; restored brokers first (a rate never outlives its entries).
+    assert apply == [
         (
             "topic",
             "t",
@@ -76,7 +77,7 @@ def test_throttle_changes_without_previous_values():
                 "follower.replication.throttled.replicas": "0:3,2:1",
             },
         )
-    ]
+    ] + [("broker", str(b), rates) for b in range(4)]
     assert restore == [("broker", str(b), unset) for b in range(4)] + [
         (
             "topic",
@@ -93,7 +94,7 @@ def test_throttle_changes_merge_with_and_restore_previous_values():
         "t": {"leader.replication.throttled.replicas": "7:7", "follower.replication.throttled.replicas": "*"}
     }
     apply, restore = r.throttle_changes(plan, broker_previous, topic_previous)
-    assert apply[-1] == ("topic", "t", {"leader.replication.throttled.replicas": "0:0,7:7"})
+    assert apply[0] == ("topic", "t", {"leader.replication.throttled.replicas": "0:0,7:7"})
     assert restore[-1] == ("topic", "t", {"leader.replication.throttled.replicas": "7:7"})
     assert restore[0] == (
         "broker",
@@ -111,3 +112,43 @@ def test_throttle_changes_skip_topic_already_fully_throttled():
     apply, restore = r.throttle_changes(plan, {}, previous)
     assert [change[0] for change in apply] == ["broker", "broker"]
     assert [change[0] for change in restore] == ["broker", "broker"]
+
+
+# ---------------------------------------------------------------------------
+# What an interrupted run left
+# ---------------------------------------------------------------------------
+
+LEADER = "leader.replication.throttled.replicas"
+FOLLOWER = "follower.replication.throttled.replicas"
+
+
+def test_find_leftover_from_the_throttle_configs():
+    throttles = {
+        "t": {LEADER: "0:0,0:1,2:2", FOLLOWER: "0:3,2:1"},
+        "u": {LEADER: None, FOLLOWER: "1:4"},
+        "star": {LEADER: "*", FOLLOWER: "*"},  # every replica: not a move's throttle
+        "none": {LEADER: None, FOLLOWER: None},
+    }
+    reassignments = {("t", 0): dict(replicas=[1, 3, 0], adding=[3], removing=[0]), ("x", 0): dict(replicas=[1])}
+    leftover = r.find_leftover(throttles, reassignments)
+    assert leftover == dict(
+        topics={"t": [LEADER, FOLLOWER], "u": [FOLLOWER]},
+        brokers=[0, 1, 2, 3, 4],
+        partitions=[("t", 0), ("t", 2), ("u", 1)],
+        moving=[("t", 0)],
+    )
+    assert r.leftover_moves(leftover, reassignments) == {"t": {0: {"from": [1, 0], "to": [1, 3]}}}
+    rates = {key: None for key in r.BROKER_THROTTLE_KEYS}
+    assert r.leftover_restore(leftover) == [("broker", str(b), rates) for b in range(5)] + [
+        ("topic", "t", {LEADER: None, FOLLOWER: None}),
+        ("topic", "u", {FOLLOWER: None}),
+    ]
+    assert r.restore_summary(r.leftover_restore(leftover)) == dict(brokers=[0, 1, 2, 3, 4], topics=["t", "u"])
+
+
+@pytest.mark.parametrize(
+    "throttles",
+    [{}, {"t": {LEADER: "*", FOLLOWER: "*"}}, {"t": {LEADER: None, FOLLOWER: ""}}, {"t": {LEADER: "x:y"}}],
+)
+def test_no_leftover(throttles):
+    assert r.find_leftover(throttles, {("t", 0): dict(replicas=[1], adding=[1], removing=[])}) is None
