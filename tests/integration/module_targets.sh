@@ -7,7 +7,8 @@
 # IT_METADATA_MODE=kraft (make module-tests-kraft) runs against a KRaft cluster instead (loopback/kraft.sh, Kafka 4.x:
 # IT_KRAFT_CONTROLLERS controllers, default 1, node ids 1001.., and 3 brokers; base port 30200 unless IT_BASE_PORT),
 # building the 4.x bundle first when build/kafka has none (KAFKA_TGZ overrides). The default list is then the targets
-# named *_kraft, which the ZooKeeper run leaves out. Targets get it_metadata_mode and, in KRaft, kafka_controller_ids.
+# named *_kraft, which the ZooKeeper run leaves out. Targets get it_metadata_mode and, in KRaft, kafka_controller_ids,
+# it_kraft_script and it_kraft_dir (kraft.sh and the cluster's directory, to stop, start or add nodes).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -61,6 +62,8 @@ kafka_broker_ids: [0, 1, 2]
 Y
 if [ "$mode" = kraft ]; then
     echo "kafka_controller_ids: [$(seq -s ', ' 1001 $((1000 + controllers)))]" >>"$dir/connection.yml"
+    # The loopback itself, for targets that stop, start or add nodes (kraft.sh stop-node / start-node / add-controller).
+    printf 'it_kraft_script: %s\nit_kraft_dir: %s\n' "$cluster" "$dir" >>"$dir/connection.yml"
 else
     cat >>"$dir/connection.yml" <<Y
 it_zookeeper:

@@ -5,6 +5,13 @@
 #   kraft.sh start DIR [BASE_PORT=30200] [BROKERS=3] [CONTROLLERS=1]   # brokers BASE+1..BASE+N, controllers BASE+91..
 #   kraft.sh stop DIR                                                 # the brokers first, then the controllers
 #
+# One node of a running cluster (NAME as its files in DIR are named: broker-I, controller-J):
+#   kraft.sh stop-node DIR NAME        # stop it (SIGTERM: a broker shuts down in a controlled way), keep its data
+#   kraft.sh start-node DIR NAME       # start it again from its data and wait until it says it has started
+#   kraft.sh add-controller DIR ID     # a new controller with node id ID (port BASE+91+ID-1001, otherwise like the
+#                                      # first one), formatted with --no-initial-controllers: it joins the quorum as an
+#                                      # observer, for kafka_controller_voters to add as a voter (KIP-853)
+#
 # Secured like cluster.sh: the brokers' listener is SASL_PLAINTEXT with PLAIN and SCRAM-SHA-512 (inter-broker PLAIN),
 # StandardAuthorizer with allow.everyone.if.no.acl.found=false and super users admin and broker. The controllers listen
 # on the CONTROLLER listener (SASL_PLAINTEXT, PLAIN: SCRAM cannot authenticate controllers), which brokers and
@@ -18,8 +25,8 @@
 #   bootstrap_servers=127.0.0.1:B1,... controllers=127.0.0.1:C1,... cluster_id=...
 # when every node has started (each broker unfenced). Only processes it started are stopped (by the PIDs it recorded).
 set -euo pipefail
-cmd=${1:?usage: kraft.sh start|stop DIR [BASE_PORT] [BROKERS] [CONTROLLERS]}
-dir=${2:?usage: kraft.sh start|stop DIR [BASE_PORT] [BROKERS] [CONTROLLERS]}
+cmd=${1:?usage: kraft.sh start|stop DIR [BASE_PORT] [BROKERS] [CONTROLLERS] | stop-node|start-node DIR NAME | add-controller DIR ID}
+dir=${2:?usage: kraft.sh start|stop DIR [BASE_PORT] [BROKERS] [CONTROLLERS] | stop-node|start-node DIR NAME | add-controller DIR ID}
 base=${3:-30200}
 brokers=${4:-3}
 controllers=${5:-1}
@@ -54,8 +61,83 @@ stop() {
     stop_pids "$dir"/controller-*.pid
 }
 
+# Kafka's Uuid form (16 random bytes, URL-safe Base64 without padding, not starting with '-'), made without a JVM.
+uuid() {
+    local id
+    while :; do
+        id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        [ "${id:0:1}" != - ] && { echo "$id"; return; }
+    done
+}
+
+# Format node NAME (one JVM). The arguments reach the JVM through an @argfile (mode 0600, removed afterwards): the
+# SCRAM password never shows in the process list.
+format_node() {
+    local name=$1 args
+    shift
+    args="$dir/$name.format-args"
+    (umask 077 && printf '"%s"\n' kafka.tools.StorageTool format --cluster-id "$cluster_id" \
+        --config "$dir/$name.properties" --ignore-formatted "$@" >"$args")
+    local rc=0
+    "${java_cmd[@]}" -Xmx128m -Dlog4j2.configurationFile="$kafka/config/tools-log4j2.yaml" "@$args" \
+        >"$dir/$name.format.out" 2>&1 || rc=$?
+    rm -f "$args"
+    return $rc
+}
+# Start node NAME in the background (its PID in DIR/NAME.pid).
+start_node() {
+    local name=$1 heap=$2
+    nohup "${java_cmd[@]}" "-Xmx$heap" -Dlog4j2.configurationFile="$kafka/config/log4j2.yaml" \
+        -Dkafka.logs.dir="$dir/logs/$name" kafka.Kafka "$dir/$name.properties" >"$dir/$name.out" 2>&1 &
+    echo $! >"$dir/$name.pid"
+}
+
+# The bundle a running cluster was started from (the node commands use the one unpacked in DIR).
+use_unpacked_bundle() {
+    kafka=$(find "$dir" -mindepth 1 -maxdepth 1 -type d -name 'kafka_2.13-*' | sort -V | tail -1)
+    [ -n "$kafka" ] || { echo "no cluster in $dir (no unpacked Kafka bundle)" >&2; exit 1; }
+    java_cmd=(java "${lab_jvm_opts[@]}" -cp "$kafka/libs/*")
+}
+
+# Start the formatted node NAME and wait until it says "Kafka Server started" (a broker: once it is unfenced).
+start_one() {
+    local name=$1 heap=256m
+    [ -f "$dir/$name.properties" ] || { echo "no node $name in $dir" >&2; exit 2; }
+    if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+        echo "$name is running already" >&2
+        return 0
+    fi
+    [[ $name == controller-* ]] && heap=192m
+    start_node "$name" "$heap"
+    wait_ready 300 "$name to start" "$(cat "$dir/$name.pid")" "$dir/$name.out" \
+        grep -q "Kafka Server started" "$dir/$name.out"
+}
+
+# A controller like controller-0 with node id ID, formatted to join as an observer (--no-initial-controllers).
+add_controller() {
+    local id=$1 name port0 port
+    [[ $id =~ ^[0-9]+$ ]] && [ "$id" -gt 1001 ] || { echo "ID must be a node id above 1001, not $id" >&2; exit 2; }
+    name=controller-$((id - 1001))
+    [ ! -e "$dir/$name.properties" ] || { echo "$name (node id $id) exists in $dir already" >&2; exit 2; }
+    port0=$(sed -n 's/^listeners=CONTROLLER:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/controller-0.properties")
+    port=$((port0 + id - 1001))
+    cluster_id=$(sed -n 's/^cluster\.id=//p' "$dir/controller-0/meta.properties")
+    (umask 077 && sed -e "s/^node\.id=.*/node.id=$id/" -e "/^\(advertised\.\)\{0,1\}listeners=/s/:$port0\$/:$port/" \
+        -e "s|^log\.dirs=.*|log.dirs=$dir/$name|" "$dir/controller-0.properties" >"$dir/$name.properties")
+    format_node "$name" --no-initial-controllers || {
+        echo "formatting $name failed:" >&2
+        tail -n 20 "$dir/$name.format.out" >&2
+        exit 1
+    }
+    start_one "$name"
+    echo "controller=$id endpoint=CONTROLLER://127.0.0.1:$port"
+}
+
 case "$cmd" in
     stop) stop; exit 0 ;;
+    stop-node) stop_pids "$dir/${3:?usage: kraft.sh stop-node DIR NAME}.pid"; exit 0 ;;
+    start-node) use_unpacked_bundle; start_one "${3:?usage: kraft.sh start-node DIR NAME}"; exit 0 ;;
+    add-controller) use_unpacked_bundle; add_controller "${3:?usage: kraft.sh add-controller DIR ID}"; exit 0 ;;
     start) ;;
     *) echo "unknown command $cmd" >&2; exit 2 ;;
 esac
@@ -68,15 +150,6 @@ home=$(basename "$tgz" .tgz)
 kafka="$dir/$home"
 [ -f "$kafka/config/log4j2.yaml" ] || { echo "$tgz is not a Kafka 4.x bundle (no config/log4j2.yaml)" >&2; exit 1; }
 java_cmd=(java "${lab_jvm_opts[@]}" -cp "$kafka/libs/*")
-
-# Kafka's Uuid form (16 random bytes, URL-safe Base64 without padding, not starting with '-'), made without a JVM.
-uuid() {
-    local id
-    while :; do
-        id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-        [ "${id:0:1}" != - ] && { echo "$id"; return; }
-    done
-}
 
 cluster_id=$(uuid)
 controller_port() { echo $((base + 91 + $1)); }
@@ -149,20 +222,7 @@ P
 done
 chmod 600 "$dir"/*.properties
 
-# Format every node at once (one JVM each). The arguments reach the JVM through an @argfile (mode 0600, removed
-# afterwards): the SCRAM password never shows in the process list.
-format_node() {
-    local name=$1 args
-    shift
-    args="$dir/$name.format-args"
-    (umask 077 && printf '"%s"\n' kafka.tools.StorageTool format --cluster-id "$cluster_id" \
-        --config "$dir/$name.properties" --ignore-formatted "$@" >"$args")
-    local rc=0
-    "${java_cmd[@]}" -Xmx128m -Dlog4j2.configurationFile="$kafka/config/tools-log4j2.yaml" "@$args" \
-        >"$dir/$name.format.out" 2>&1 || rc=$?
-    rm -f "$args"
-    return $rc
-}
+# Format every node at once (one JVM each).
 if [ "$controllers" -eq 1 ]; then
     quorum_args=(--standalone)
 else
@@ -190,12 +250,6 @@ for k in "${!format_pids[@]}"; do
 done
 [ "$failed" = 0 ] || exit 1
 
-start_node() {
-    local name=$1 heap=$2
-    nohup "${java_cmd[@]}" "-Xmx$heap" -Dlog4j2.configurationFile="$kafka/config/log4j2.yaml" \
-        -Dkafka.logs.dir="$dir/logs/$name" kafka.Kafka "$dir/$name.properties" >"$dir/$name.out" 2>&1 &
-    echo $! >"$dir/$name.pid"
-}
 for j in $(seq 0 $((controllers - 1))); do start_node "controller-$j" 192m; done
 for i in $(seq 0 $((brokers - 1))); do start_node "broker-$i" 256m; done
 
