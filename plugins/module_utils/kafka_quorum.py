@@ -222,6 +222,19 @@ def read_metadata_mode(client):
     return metadata_mode(versions)
 
 
+def kraft_client(module, result, why):
+    """The module's kafka-python admin client for an operation that exists only in KRaft mode. Records
+    ``metadata_mode`` in ``result`` and, against a ZooKeeper-mode cluster, fails the module with nothing changed,
+    saying ``why`` the operation needs KRaft."""
+    client = quorum_client(module)
+    result["metadata_mode"] = read_metadata_mode(client)
+    if result["metadata_mode"] != KRAFT:
+        module.fail_json(
+            msg=f"the cluster at {module.bootstrap} runs in ZooKeeper mode: {why}; nothing was changed", **result
+        )
+    return client
+
+
 def read_quorum(client):
     """The KRaft quorum (``parse_quorum``) through DescribeQuorum.
 

@@ -167,15 +167,14 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import plan_unregister
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import predict_registrations
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import still_fetching
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import KRAFT
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import quorum_client
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_metadata_mode
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import kraft_client
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_quorum
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import principal_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import require_cluster_operation
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
 NOT_REGISTERED = "BROKER_ID_NOT_REGISTERED"
+ZK_GONE = "a stopped ZooKeeper-mode broker's registration goes away by itself"
 
 
 def read_fetch_ages(module, client, broker_ids, registered, lists_fenced):
@@ -251,14 +250,7 @@ def main():
 
     result = dict(changed=False, unregistered=[], actions=[])
     try:
-        client = quorum_client(module)
-        result["metadata_mode"] = read_metadata_mode(client)
-        if result["metadata_mode"] != KRAFT:
-            module.fail_json(
-                msg=f"the cluster at {module.bootstrap} runs in ZooKeeper mode: unregistering brokers is a KRaft "
-                "operation (a stopped ZooKeeper-mode broker's registration goes away by itself); nothing was changed",
-                **result,
-            )
+        client = kraft_client(module, result, f"unregistering brokers is a KRaft operation ({ZK_GONE})")
         registered, lists_fenced, cluster = read_registrations(client)
         ages = read_fetch_ages(module, client, broker_ids, registered, lists_fenced)
         to_unregister, _unused, problems = plan_unregister(broker_ids, registered, lists_fenced, ages)

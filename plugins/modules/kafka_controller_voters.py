@@ -201,9 +201,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import step_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import voter_keys
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_plan import voter_view
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import KRAFT
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import quorum_client
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_metadata_mode
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import kraft_client
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_quorum
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import principal_label
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import require_cluster_operation
@@ -303,14 +301,7 @@ def main():
 
     result = dict(changed=False, actions=[])
     try:
-        client = quorum_client(module)
-        result["metadata_mode"] = read_metadata_mode(client)
-        if result["metadata_mode"] != KRAFT:
-            module.fail_json(
-                msg=f"the cluster at {module.bootstrap} runs in ZooKeeper mode: it has no KRaft quorum whose voters "
-                "could be changed; nothing was changed",
-                **result,
-            )
+        client = kraft_client(module, result, "it has no KRaft quorum whose voters could be changed")
         brokers, _unused, cluster = read_registrations(client)
         before = read_current_quorum(client)
         steps, problems = plan_voters(before, desired, params["allow_small_quorum"], brokers)

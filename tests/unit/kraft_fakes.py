@@ -252,3 +252,30 @@ class FakeKraftCluster:
 
     def close(self):
         pass
+
+
+# The modules' connection options in their unit tests.
+CONNECTION = dict(
+    bootstrap_servers=["127.0.0.1:30701"],
+    security_protocol="SASL_PLAINTEXT",
+    sasl_mechanism="PLAIN",
+    sasl_username="admin",
+    sasl_password="admin-secret",
+)
+
+
+def kraft_cluster_installer(monkeypatch):
+    """``install(**kwargs)``: a FakeKraftCluster as every module's kafka-python client (returned); creating the
+    confluent-kafka client fails the test."""
+    from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
+
+    def install(**kwargs):
+        fake = FakeKraftCluster(**kwargs)
+        monkeypatch.setattr(KafkaModule, "reassignment_client", lambda module: fake)
+        return fake
+
+    def no_client(*args, **kwargs):
+        raise AssertionError("only the kafka-python client is expected")
+
+    monkeypatch.setattr(KafkaModule, "admin_client", no_client)
+    return install

@@ -12,34 +12,20 @@ import pytest
 pytest.importorskip("confluent_kafka")
 pytest.importorskip("kafka")
 
-from kraft_fakes import FakeKraftCluster  # noqa: E402
+from kraft_fakes import CONNECTION  # noqa: E402
+from kraft_fakes import kraft_cluster_installer  # noqa: E402
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule  # noqa: E402
 from ansible_collections.kafkaops.cluster.plugins.modules import kafka_broker_registration  # noqa: E402
 
-BASE = dict(
-    bootstrap_servers=["127.0.0.1:30701"],
-    security_protocol="SASL_PLAINTEXT",
-    sasl_mechanism="PLAIN",
-    sasl_username="admin",
-    sasl_password="admin-secret",
-)
+BASE = CONNECTION
 
 
 @pytest.fixture
 def cluster(monkeypatch):
     """Install a FakeKraftCluster as the module's kafka-python client; no other client may be created."""
 
-    def install(**kwargs):
-        fake = FakeKraftCluster(**kwargs)
-        monkeypatch.setattr(KafkaModule, "reassignment_client", lambda module: fake)
-        return fake
-
-    def no_client(*args, **kwargs):
-        raise AssertionError("only the kafka-python client is expected")
-
-    monkeypatch.setattr(KafkaModule, "admin_client", no_client)
-    return install
+    return kraft_cluster_installer(monkeypatch)
 
 
 def run(run_module, check_mode=False, diff=False, **args):
