@@ -52,6 +52,7 @@ import warnings
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import kafka_python_call
 
 UNREGISTER_BROKER_API_KEY = 64
 ADD_RAFT_VOTER_API_KEY = 80
@@ -320,8 +321,6 @@ def send(client, request, action, timeout_ms=None):
     kafka-python 3.0 has no public method that sends an arbitrary request; its connection manager (``_manager``,
     which every admin method uses) does, on the client's I/O thread. The broker picks the version both sides know.
     """
-    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
-
     manager = getattr(client, "_manager", None)
     if manager is None:
         raise KafkaOpsError(action, reason="this kafka-python has no connection manager (kafka-python 3.0 needed)")
@@ -329,10 +328,7 @@ def send(client, request, action, timeout_ms=None):
     async def exchange():
         return await manager.send(request, request_timeout_ms=timeout_ms)
 
-    try:
-        return manager.run(exchange)
-    except KafkaError as e:
-        raise KafkaOpsError(action, exception=e, reason=to_native(str(e) or type(e).__name__)) from e
+    return kafka_python_call(action, lambda: manager.run(exchange))
 
 
 def _checked(answer, action):
@@ -380,13 +376,7 @@ def read_registrations(client):
     """``(brokers, lists_fenced, cluster)`` from DescribeCluster (kafka-python asks for fenced brokers too, KIP-1073):
     see ``registrations``; ``cluster`` is ``{cluster_id, authorized_operations}`` (the principal's cluster
     operations, sorted names)."""
-    from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
-
-    action = "describe the registered brokers"
-    try:
-        answer = client.describe_cluster()
-    except KafkaError as e:
-        raise KafkaOpsError(action, exception=e, reason=to_native(str(e) or type(e).__name__)) from e
+    answer = kafka_python_call("describe the registered brokers", client.describe_cluster)
     brokers, lists_fenced = registrations(answer)
     cluster = dict(
         cluster_id=answer.get("cluster_id"),

@@ -209,17 +209,22 @@ def quorum_client(module):
     return module.reassignment_client()
 
 
-def read_metadata_mode(client):
-    """``kraft`` or ``zookeeper``, from the ApiVersions the client read when it connected."""
+def kafka_python_call(action, call):
+    """``call()``, a kafka-python request; its ``KafkaError`` becomes ``KafkaOpsError(action)`` with the error's text
+    (or its class name) as the reason."""
     # kafka-python is imported where it is used: loading it costs time every module would pay.
     from kafka.errors import KafkaError  # pylint: disable=import-outside-toplevel
 
     try:
-        versions = client.api_versions()
+        return call()
     except KafkaError as e:
-        action = "read the API versions of the broker (to tell ZooKeeper from KRaft mode)"
         raise KafkaOpsError(action, exception=e, reason=to_native(str(e) or type(e).__name__)) from e
-    return metadata_mode(versions)
+
+
+def read_metadata_mode(client):
+    """``kraft`` or ``zookeeper``, from the ApiVersions the client read when it connected."""
+    action = "read the API versions of the broker (to tell ZooKeeper from KRaft mode)"
+    return metadata_mode(kafka_python_call(action, client.api_versions))
 
 
 def kraft_client(module, result, why):
