@@ -23,6 +23,7 @@ directory that is removed at the end.
 from __future__ import annotations
 
 import argparse
+import base64
 import glob
 import json
 import os
@@ -71,7 +72,8 @@ PLAYBOOK = """\
       ansible.builtin.debug:
         msg: >-
           BENCH_RESULT={{ {'seconds': (bench_t1 | float) - (bench_t0 | float), 'changed': bench_result.changed,
-                           'actions': bench_result.actions | length} | to_json }}
+                           'actions': bench_result.actions | length, 'timings': bench_result.timings}
+                          | to_json | b64encode }}
 """
 
 
@@ -98,6 +100,7 @@ def parse_args():
     parser.add_argument("--noop-runs", type=int, default=3, help="no-op re-runs; the median is reported (default 3)")
     parser.add_argument("--kafka-home", help="Kafka installation with libs/ (default: unpack build/kafka/*.tgz)")
     parser.add_argument("--prefix", default=f"bench-{int(time.time())}", help="topic name prefix")
+    parser.add_argument("--json-out", help="also write the measured numbers to this file (JSON)")
     return parser.parse_args()
 
 
@@ -182,11 +185,12 @@ def run_playbook(workdir, name, topics, args, password):
     start = time.monotonic()
     proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     wall = time.monotonic() - start
-    marker = re.search(r"BENCH_RESULT=(\{.*?\})", proc.stdout)
+    # Base64: one word, which the YAML result format never wraps or escapes.
+    marker = re.search(r"BENCH_RESULT=([A-Za-z0-9+/=]+)", proc.stdout)
     if proc.returncode != 0 or not marker:
         print(proc.stdout[-4000:], proc.stderr[-2000:], sep="\n", file=sys.stderr)
         raise SystemExit(f"ansible-playbook failed in phase {name}")
-    return wall, json.loads(marker.group(1))
+    return wall, json.loads(base64.b64decode(marker.group(1)))
 
 
 def empty_playbook_seconds(workdir):
@@ -234,6 +238,14 @@ def command_config(args, password, workdir):
     return path
 
 
+def log4j_option(home):
+    """The tools' logging configuration: Log4j 2 (YAML) on Kafka 4.x, Log4j 1 properties on 3.x."""
+    log4j2 = home / "config" / "tools-log4j2.yaml"
+    if log4j2.exists():
+        return f"-Dlog4j2.configurationFile={log4j2}"
+    return f"-Dlog4j.configuration=file:{home}/config/tools-log4j.properties"
+
+
 def cli_create(home, config, args, name, replication_factor):
     """One ``kafka-topics.sh --create`` equivalent (same JVM options as kafka-run-class.sh)."""
     command = [
@@ -242,7 +254,7 @@ def cli_create(home, config, args, name, replication_factor):
         "-server",
         "-XX:+UseG1GC",
         "-Djava.awt.headless=true",
-        f"-Dlog4j.configuration=file:{home}/config/tools-log4j.properties",
+        log4j_option(home),
         "-cp",
         f"{home}/libs/*",
         "org.apache.kafka.tools.TopicCommand",
@@ -305,9 +317,9 @@ def main():
             noop_wall, noop = run_playbook(workdir, f"noop-{run}", present, args, password)
             if noop["changed"] or noop["actions"]:
                 raise SystemExit(f"the re-run was not a no-op: {noop}")
-            noops.append((noop["seconds"], noop_wall))
-        noop_task = statistics.median(task for task, _wall in noops)
-        noop_wall = statistics.median(wall for _task, wall in noops)
+            noops.append((noop["seconds"], noop_wall, noop.get("timings") or {}))
+        noop_task = statistics.median(task for task, _wall, _timings in noops)
+        noop_wall = statistics.median(wall for _task, wall, _timings in noops)
         delete_wall, delete = run_playbook(workdir, "delete", absent, args, password)
         if existing_topics(admin, module_prefix) or delete["actions"] != args.count:
             raise SystemExit(f"delete: topics left or wrong actions: {delete}")
@@ -333,12 +345,20 @@ def main():
         def row(label, task, wall):
             return f"  {label:<30}{task:8.2f} s task   {wall:8.2f} s ansible-playbook wall"
 
+        def phases(timings, task):
+            """The module's own phases; the rest of the task is the module's start-up (AnsiballZ, imports, login)."""
+            shown = ", ".join(f"{name} {seconds:.2f}" for name, seconds in timings.items())
+            return f"    phases: {shown}; outside the phases {task - sum(timings.values()):.2f} s"
+
         print()
         print(f"kafka_topic, one task for {args.count} topics (ansible-playbook startup alone: {empty:.2f} s)")
         print(row("create", create["seconds"], create_wall))
+        print(phases(create.get("timings") or {}, create["seconds"]))
         print(row(f"no-op re-run (median of {len(noops)})", noop_task, noop_wall))
-        print("    each run: " + ", ".join(f"{task:.2f} s task / {wall:.2f} s wall" for task, wall in noops))
+        print("    each run: " + ", ".join(f"{task:.2f} s task / {wall:.2f} s wall" for task, wall, _t in noops))
+        print(phases(noops[0][2], noops[0][0]) + " (first run)")
         print(row("delete", delete["seconds"], delete_wall))
+        print(phases(delete.get("timings") or {}, delete["seconds"]))
         print(f"TopicCommand loop, measured on {len(cli_times)} topics")
         print(
             f"  per topic                {per_topic:8.2f} s  (median {statistics.median(cli_times):.2f}, "
@@ -356,6 +376,23 @@ def main():
             f"targets: module >= 50x faster: {'PASS' if ratio_wall >= 50 else 'FAIL'} (by wall time); "
             f"no-op re-run <= 5 s: {'PASS' if noop_wall <= 5 else 'FAIL'} (by wall time)"
         )
+        if args.json_out:
+            numbers = dict(
+                bootstrap=args.bootstrap,
+                brokers=brokers,
+                count=args.count,
+                partitions=args.partitions,
+                replication_factor=rf,
+                kafka_home=str(home) if args.kafka_home else None,
+                playbook_startup=empty,
+                create=dict(task=create["seconds"], wall=create_wall, timings=create.get("timings")),
+                noop=dict(task=noop_task, wall=noop_wall, runs=[dict(task=t, wall=w, timings=p) for t, w, p in noops]),
+                delete=dict(task=delete["seconds"], wall=delete_wall, timings=delete.get("timings")),
+                cli=dict(times=cli_times, per_topic=per_topic, extrapolated=extrapolated),
+                ratio_task=ratio,
+                ratio_wall=ratio_wall,
+            )
+            Path(args.json_out).write_text(json.dumps(numbers, indent=1) + "\n")
     finally:
         leftovers = existing_topics(admin, module_prefix)
         if leftovers:
