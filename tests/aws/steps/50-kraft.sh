@@ -7,8 +7,9 @@
 # 20 GiB data volume (the brokers' KMS key, aws_kafka_data_volume_kms_key_id) attached at /dev/sdf, an A record each
 # (not in the brokers' round-robin name), IMDSv2 and termination protection; the aws_ec2 inventory groups them in
 # kafka_controller and k_kafka_controller with kafka_controller_id and kafka_data_volume_id. A second run changes
-# nothing; an even controller count and fewer controllers than exist are refused with nothing changed. 90-destroy.sh
-# then removes them with environment repl.
+# nothing; an even controller count and fewer controllers than exist are refused with nothing changed. scale.yml's
+# provider step for a controller (retire entry point, controller 1003 of the inventory) removes exactly its instance,
+# volume and record, and main launches it again. 90-destroy.sh then removes them with environment repl.
 KRAFT_START=$SECONDS
 REPL_DOMAIN=$(domain_of repl)
 KRAFT_KEY=$("$BIN/python" -c "
@@ -22,7 +23,7 @@ kraft_check() {
   out=$("$BIN/python" tests/aws/check_state.py --endpoint "$ENDPOINT" --env repl --domain "$REPL_DOMAIN" --cluster k \
     --brokers 0 --zookeepers 0 --controllers 1001,1002,1003 --controller-volume-size 20 \
     --controller-kms-key "$KRAFT_KEY" --volume-kms-key "$KRAFT_KEY" --kms-brokers 0 "$@") ||
-    { echo "$out"; echo "FAILED: KRaft cluster k" >&2; exit 1; }
+    { echo "$out" >&2; echo "FAILED: KRaft cluster k" >&2; exit 1; }
   echo "$out"
 }
 
@@ -67,5 +68,34 @@ print("groups kafka_controller = k_kafka_controller (3), kafka_controller_id 100
 PY
 ) || { echo "$out"; echo "FAILED: aws_ec2 inventory of cluster k" >&2; exit 1; }
 note "aws_ec2 inventory: $out"
+
+# scale.yml -e kafka_controller_count=N down, its provider step (after controller 1003 left the quorum and stopped): the
+# retire entry point removes controller 1003's instance, data volume and A record and nothing else, for the inventory's
+# host only (no -e aws_env: the host's environment decides); main then launches it again (a new instance and volume).
+K3=$("$BIN/python" - "$WORK/inventory-k.json" "$REPL_DOMAIN" <<'PY'
+import json, sys
+def plain(v):
+    if isinstance(v, dict):
+        return v["__ansible_unsafe"] if set(v) == {"__ansible_unsafe"} else {k: plain(x) for k, x in v.items()}
+    return [plain(x) for x in v] if isinstance(v, list) else v
+hv, host = plain(json.load(open(sys.argv[1])))["_meta"]["hostvars"], f"controller-2.k.{sys.argv[2]}"
+print(json.dumps([{"name": host, "controller_id": hv[host]["kafka_controller_id"], "env": hv[host]["kafkaops_aws_env"],
+                   "cluster": hv[host]["kafkaops_cluster_name"], "instance_id": hv[host]["instance_id"],
+                   "volume_id": hv[host]["kafka_data_volume_id"]}]))
+PY
+)
+PLAY_ENV=""
+refuse "retire k's controller 1003 naming it as a broker" "Refusing to retire brokers none and controllers 1003" "$PROVISION" \
+  "${KRAFT[@]}" -e provision_entry=retire -e provision_env=repl -e provision_cluster=k -e provision_retire_confirm=true \
+  -e "{\"provision_retire_controller_ids\": [1003], \"provision_retire_hosts\": ${K3//controller_id/broker_id}}"
+play changed "retire k's controller 1003 as scale.yml does (provision_env=repl, the inventory's host)" "$PROVISION" \
+  "${KRAFT[@]}" -e provision_entry=retire -e provision_env=repl -e provision_cluster=k -e provision_retire_confirm=true \
+  -e "{\"provision_retire_controller_ids\": [1003], \"provision_retire_hosts\": $K3}"
+out=$(kraft_check --controllers 1001,1002 --save "$WORK/k3.json")
+note "KRaft cluster k after retiring controller 1003: $(grep -c '^ok' <<<"$out") checks (instance, volume, A record gone)"
+PLAY_ENV=repl
+play changed "KRaft cluster k: controller 1003 launched again" "$MAIN" "${KRAFT[@]}"
+out=$(kraft_check --save "$WORK/k4.json")
+note "KRaft cluster k with 3 controllers again: $(grep -c '^ok' <<<"$out") checks"
 note "KRaft step: $((SECONDS - KRAFT_START)) s"
 PLAY_ENV=prod
