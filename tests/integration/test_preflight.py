@@ -13,13 +13,11 @@ asserts the play failed in a preflight task with a clear message and that no ins
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from playbook_check import run_check
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -65,21 +63,7 @@ def run_playbook(tmp_path, playbook, zookeeper_hosts, kafka_hosts, extra_vars):
             }
         }
     }
-    inv = tmp_path / "inventory.yml"
-    inv.write_text(yaml.safe_dump(inventory))
-    ev = tmp_path / "vars.yml"
-    ev.write_text(yaml.safe_dump({**SECRETS, **extra_vars}))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        ["ansible-playbook", "--check", "-i", str(inv), "-e", f"@{ev}", str(REPO / "playbooks" / playbook)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+    return run_check(tmp_path, playbook, inventory, {**SECRETS, **extra_vars})
 
 
 def assert_refused(rc, output, *fragments):

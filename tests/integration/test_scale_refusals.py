@@ -12,15 +12,11 @@ play (drain, voters, provider) started.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
+from playbook_check import run_check
 
-REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
@@ -48,21 +44,7 @@ def _inventory(mode, brokers=3, controllers=3, **group_vars):
 
 
 def run_scale(tmp_path, inventory, extra_vars):
-    inv = tmp_path / "inventory.yml"
-    inv.write_text(yaml.safe_dump(inventory))
-    ev = tmp_path / "vars.yml"
-    ev.write_text(yaml.safe_dump(extra_vars))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        ["ansible-playbook", "--check", "-i", str(inv), "-e", f"@{ev}", str(REPO / "playbooks" / "scale.yml")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+    return run_check(tmp_path, "scale.yml", inventory, extra_vars)
 
 
 def assert_refused(rc, output, *fragments):
