@@ -10,11 +10,15 @@
 # stage; the other lanes finish what they run (their stages are still timed), and no later spec starts.
 # The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
 # stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits.
+# Each stage's output is also kept in build/stage-logs/STAGE.log; after the table, a failed stage's failure is
+# repeated (its last failed Ansible task, or its last error lines), so the end of a CI log names what failed even
+# when the lanes' output interleaved or a later stage printed on.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 budgets=tests/stage-budgets.tsv
 times=${TIMES_FILE:-build/stage-times.tsv}
-mkdir -p "$(dirname "$times")"
+logs=${STAGE_LOGS:-build/stage-logs}
+mkdir -p "$(dirname "$times")" "$logs"
 printf 'stage\tseconds\tresult\tcpu\n' >"$times"
 rc=0
 
@@ -67,15 +71,32 @@ table() {
 run_stage() {
   local stage=$1 prefix=$2 start=$SECONDS rc result
   if [ -n "$prefix" ]; then
-    make --no-print-directory "$stage" 2>&1 | sed -u "s/^/[$stage] /"
-    rc=${PIPESTATUS[0]}
+    make --no-print-directory "$stage" 2>&1 | tee "$logs/$stage.log" | sed -u "s/^/[$stage] /"
   else
-    make --no-print-directory "$stage"
-    rc=$?
+    make --no-print-directory "$stage" 2>&1 | tee "$logs/$stage.log"
   fi
+  rc=${PIPESTATUS[0]}
   if [ "$rc" -eq 0 ]; then result=ok; else result="FAILED (exit $rc)"; fi
   printf '%s\t%s\t%s\n' "$stage" "$((SECONDS - start))" "$result" >"$times.$stage"
   return "$rc"
+}
+
+# failure STAGE: what made STAGE fail, from its log: the last Ansible task that failed and was not ignored (its
+# TASK line and the first lines of its error), else pytest's FAILED/ERROR summary lines, else the last lines.
+failure() {
+  local log=$logs/$1.log excerpt
+  excerpt=$(awk '
+    function done_block() { if (bad) last = block }
+    /^(TASK|RUNNING HANDLER) \[|^PLAY RECAP/ { done_block(); block = $0; n = 0; bad = 0; next }
+    { if (++n <= 14) block = block "\n" $0 }
+    /^(fatal|failed): \[/ { bad = 1 }
+    /\.\.\.ignoring$/ { bad = 0 }
+    END { done_block(); if (last != "") print last }' "$log")
+  [ -n "$excerpt" ] || excerpt=$(grep -E '^(FAILED|ERROR) |^E  ' "$log" | tail -n 12)
+  [ -n "$excerpt" ] || excerpt=$(grep -v '^[[:space:]]*$' "$log" | tail -n 12)
+  echo
+  echo "== stage $1 failed ($log): =="
+  printf '%s\n' "$excerpt" | head -n 16 | cut -c1-300
 }
 
 # run_lane "a,b,c" PREFIX: stages a, b, c one after the other, stopping at the first failure.
@@ -114,4 +135,7 @@ for spec in "$@"; do
   [ $rc -eq 0 ] || break
 done
 table
+while IFS=$'\t' read -r stage _ result _; do
+  case $result in FAILED*) failure "$stage" ;; esac
+done <"$times"
 exit $rc
