@@ -32,6 +32,9 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_th
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_reassign_throttle import throttle_changes
 from ansible_collections.kafkaops.cluster.plugins.module_utils.polling import poll
 
+# How long a removed throttle may take to show in every broker's described configs.
+THROTTLE_SETTLE_SECONDS = 15
+
 # A progress record at least this often (seconds), even when nothing changed.
 PROGRESS_EVERY = 60
 # Seconds a partition whose move ended may show an older replica list in a broker's metadata before it counts as
@@ -169,23 +172,45 @@ class MoveRunner:
         if dead:
             self.module.warn(f"brokers {dead} are not live: their replication throttle rate is left as it is")
             restore = [change for change in restore if not (change[0] == "broker" and change[1] in dead)]
+        brokers = [int(name) for kind, name, _v in restore if kind == "broker"]
+        topics = [name for kind, name, _v in restore if kind == "topic"]
+
+        def read():
+            return (
+                read_broker_throttles(self.admin, brokers, self.request_timeout),
+                read_topic_throttles(self.admin, topics, self.request_timeout),
+            )
+
+        def mismatches(found, changes):
+            found_brokers, found_topics = found
+            out = []
+            for kind, name, values in changes:
+                if kind == "topic" and name not in found_topics:
+                    continue  # deleted meanwhile
+                current = found_brokers.get(int(name)) if kind == "broker" else found_topics.get(name)
+                out.extend(
+                    f"{kind} {name} still has {key}={(current or {}).get(key)!r}"
+                    for key, expected in values.items()
+                    if (current or {}).get(key) != expected
+                )
+            return out
+
         try:
             failures = alter_configs(self.admin, restore, self.request_timeout, "remove the replication throttle")
-            problems = [f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures]
-            brokers = [int(name) for kind, name, _v in restore if kind == "broker"]
-            topics = [name for kind, name, _v in restore if kind == "topic"]
-            found_brokers = read_broker_throttles(self.admin, brokers, self.request_timeout)
-            found_topics = read_topic_throttles(self.admin, topics, self.request_timeout)
+            refused = {(kind, name) for (kind, name, _v), _reason in failures}
+            applied = [change for change in restore if (change[0], change[1]) not in refused]
+            # A broker answers describe_configs from its own copy of the dynamic configs, which takes the change a
+            # moment later (in ZooKeeper mode when its change notification arrives): re-read until the applied
+            # changes show, for at most THROTTLE_SETTLE_SECONDS.
+            found, _settled = poll(
+                read,
+                lambda found: not mismatches(found, applied),
+                min(THROTTLE_SETTLE_SECONDS, self.timeout),
+                interval=self.params["poll_interval"],
+            )
         except KafkaOpsError as e:
             return [str(e)]
-        for kind, name, values in restore:
-            if kind == "topic" and name not in found_topics:
-                continue  # deleted meanwhile
-            found = found_brokers.get(int(name)) if kind == "broker" else found_topics.get(name)
-            for key, expected in values.items():
-                if (found or {}).get(key) != expected:
-                    problems.append(f"{kind} {name} still has {key}={(found or {}).get(key)!r}")
-        return problems
+        return [f"{kind} {name}: {reason}" for (kind, name, _v), reason in failures] + mismatches(found, restore)
 
     def record_progress(self, elapsed, remaining, total):
         entry = progress_entry(elapsed, remaining, total)

@@ -149,10 +149,14 @@ class FakeCluster:
 class FakeAdmin:
     """confluent-kafka's AdminClient on ``cluster``."""
 
-    def __init__(self, cluster, racks=None, fail_alter=None):
+    def __init__(self, cluster, racks=None, fail_alter=None, stale_reads=0):
         self.cluster = cluster
         self.racks = racks or {}
         self.fail_alter = fail_alter
+        # As a ZooKeeper-mode broker: after a change to its configs, the next ``stale_reads`` describes of that
+        # broker still answer with the configs from before (it takes the change when its notification arrives).
+        self.stale_reads = stale_reads
+        self.stale = {}
         self.alter_calls = []
         self.elections = []
 
@@ -178,8 +182,13 @@ class FakeAdmin:
                     error = KafkaException(KafkaError(KafkaError._TRANSPORT, f"broker {resource.name} is down"))
                     result[resource] = done(exception=error)
                     continue
+                config = self.cluster.broker_configs.get(int(resource.name), {})
+                old, reads = self.stale.get(int(resource.name), (None, 0))
+                if reads:
+                    config = old
+                    self.stale[int(resource.name)] = (old, reads - 1)
                 config, keys, source = (
-                    self.cluster.broker_configs.get(int(resource.name), {}),
+                    config,
                     RATE_KEYS,
                     ConfigSource.DYNAMIC_BROKER_CONFIG,
                 )
@@ -228,6 +237,8 @@ class FakeAdmin:
                     result[resource] = done(exception=KafkaException(error))
                     continue
                 config = self.cluster.broker_configs.setdefault(int(resource.name), {})
+                if self.stale_reads:
+                    self.stale[int(resource.name)] = (dict(config), self.stale_reads)
             else:
                 config = self.cluster.topic_configs.setdefault(resource.name, {})
             for key, value in changes.items():
