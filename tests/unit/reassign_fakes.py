@@ -187,11 +187,7 @@ class FakeAdmin:
                 if reads:
                     config = old
                     self.stale[int(resource.name)] = (old, reads - 1)
-                config, keys, source = (
-                    config,
-                    RATE_KEYS,
-                    ConfigSource.DYNAMIC_BROKER_CONFIG,
-                )
+                keys, source = RATE_KEYS, ConfigSource.DYNAMIC_BROKER_CONFIG
                 # Kafka describes an unset throttle rate not at all.
                 keys = [k for k in keys if k in config]
             else:

@@ -82,7 +82,7 @@ run_stage() {
 }
 
 # failure STAGE: what made STAGE fail, from its log: the last Ansible task that failed and was not ignored (its
-# TASK line and the first lines of its error), else pytest's FAILED/ERROR summary lines, else the last lines.
+# TASK line and the first lines of its error), else the FAILED/ERROR lines (pytest's summary, ansible-test's errors), else the last lines.
 failure() {
   local log=$logs/$1.log excerpt
   excerpt=$(awk '
@@ -92,7 +92,7 @@ failure() {
     /^(fatal|failed): \[/ { bad = 1 }
     /\.\.\.ignoring$/ { bad = 0 }
     END { done_block(); if (last != "") print last }' "$log")
-  [ -n "$excerpt" ] || excerpt=$(grep -E '^(FAILED|ERROR) |^E  ' "$log" | tail -n 12)
+  [ -n "$excerpt" ] || excerpt=$(grep -E '^(FAILED|ERROR)[: ]|^E  ' "$log" | tail -n 12)
   [ -n "$excerpt" ] || excerpt=$(grep -v '^[[:space:]]*$' "$log" | tail -n 12)
   echo
   echo "== stage $1 failed ($log): =="
