@@ -17,15 +17,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from playbook_check import ansible_playbook
 
-REPO = Path(__file__).resolve().parents[2]
-_SIBLING = Path(sys.executable).with_name("ansible-playbook")
-ANSIBLE_PLAYBOOK = str(_SIBLING) if _SIBLING.exists() else "ansible-playbook"
 SECRET = "s3cret-config-files-it"
 PYTHON = f"ansible_python_interpreter={sys.executable}"
 
@@ -82,17 +78,7 @@ def run(tmp_path, *args, value="2", secret=SECRET):
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAYBOOK.format(base=tmp_path / "out", value=value, group=group, secret=secret))
     (tmp_path / "out").mkdir(exist_ok=True)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", PYTHON, *args, str(playbook)],
-        capture_output=True,
-        check=False,
-        text=True,
-        env=env,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+    return ansible_playbook(["-i", "localhost,", "-c", "local", "-e", PYTHON, *args, str(playbook)], cwd=tmp_path)
 
 
 def _group_exists(name):
@@ -159,15 +145,7 @@ def test_bad_batch_fails_whole(tmp_path):
           - {{dest: "{tmp_path}/d/f", content: "x", mode: 644}}
 """
     )
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", PYTHON, str(playbook)],
-        capture_output=True,
-        check=False,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert proc.returncode != 0
-    assert "is not an octal string" in proc.stdout, proc.stdout
+    rc, output = ansible_playbook(["-i", "localhost,", "-c", "local", "-e", PYTHON, str(playbook)], cwd=None)
+    assert rc != 0
+    assert "is not an octal string" in output, output
     assert not (tmp_path / "d").exists()

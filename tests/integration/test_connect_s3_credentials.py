@@ -14,18 +14,13 @@ later, at the REST API, which the second case asserts.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import yaml
+from playbook_check import ansible_playbook
 
-REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-_SIBLING = Path(PYTHON).with_name("ansible-playbook")
-ANSIBLE_PLAYBOOK = str(_SIBLING) if _SIBLING.exists() else "ansible-playbook"
 CHECK = "Assert the worker has an instance profile for the S3 backups"
 REFUSAL = (
     "without static keys, so the connector needs the EC2 instance profile of the Connect hosts, "
@@ -61,10 +56,8 @@ def _run(tmp_path, **host_vars):
     inventory.write_text(yaml.safe_dump({"all": {"hosts": {"worker": host}}}))
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAYBOOK)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    args = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(playbook), "--check"]
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
-    return proc.returncode, " ".join((proc.stdout + proc.stderr).split())
+    rc, output = ansible_playbook(["-i", str(inventory), str(playbook), "--check"])
+    return rc, " ".join(output.split())
 
 
 def test_refuses_s3_backups_on_aws_without_instance_profile(tmp_path):

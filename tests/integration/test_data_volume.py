@@ -25,11 +25,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playbook_check import ansible_playbook
 
-REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-_SIBLING = Path(PYTHON).with_name("ansible-playbook")
-ANSIBLE_PLAYBOOK = str(_SIBLING) if _SIBLING.exists() else "ansible-playbook"
 # mkfs.xfs refuses filesystems below 300 MiB; the file is sparse, so this costs almost nothing.
 DISK_BYTES = 512 * 1024 * 1024
 # The size an EBS ModifyVolume grows the volume to in the grow test.
@@ -118,13 +116,11 @@ class Disk:
         playbook.write_text(PLAYBOOK)
         extra = self.tmp_path / "vars.yml"
         extra.write_text(yaml.safe_dump(variables))
-        env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-        args = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}"]
+        args = ["-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}"]
         args += ["-e", f"@{extra}", str(playbook)] + (["--check"] if check else [])
-        proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
-        output = proc.stdout + proc.stderr
+        rc, output = ansible_playbook(args)
         recap = re.search(r"localhost\s+:\s+ok=\d+\s+changed=(\d+)", output)
-        return proc.returncode, int(recap.group(1)) if recap else None, output
+        return rc, int(recap.group(1)) if recap else None, output
 
     def grow(self, size):
         """The volume grows (as after an EBS ModifyVolume): a larger backing file, the loop device told so."""
@@ -310,13 +306,12 @@ def test_refuses_to_run_on_aws_without_a_volume_id(tmp_path):
     """On AWS a broker without kafka_data_volume_id has no EBS volume at the data device: refused, nothing touched."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAYBOOK)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    args = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}"]
+    args = ["-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}"]
     args += ["-e", "kafkaops_provider=aws", "-e", f"data_volume_fstab={tmp_path / 'fstab'}"]
     args += ["-e", f"data_volume_mount_path={tmp_path / 'kafka'}", str(playbook)]
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
-    out = " ".join((proc.stdout + proc.stderr).split())
-    assert proc.returncode != 0, out
+    rc, output = ansible_playbook(args)
+    out = " ".join(output.split())
+    assert rc != 0, out
     assert "has no data volume id (kafka_data_volume_id / data_volume_id), and data_volume_require_id is true" in out
     assert "(kafkaops_provider aws): no EBS volume is attached at /dev/sdf, so Kafka would write to the root" in out
     assert not (tmp_path / "fstab").exists() and not (tmp_path / "kafka").exists()

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from playbook_check import run_check
 
-REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # Test-only values so the secret checks pass and the case under test is the one refused.
 SECRETS = {
