@@ -137,20 +137,17 @@ molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then
 	rc=$$?; $(BIN)/molecule destroy -s kraft >/dev/null; exit $$rc
 
 # Each stage timed; the run ends with the stage timing table against tests/stage-budgets.tsv. a+b runs
-# side by side stages that mostly wait and share no ports (module-tests 30000+, plugin-tests
-# 31000-31099, aws-tests' moto 32600-32699; all below Linux's ephemeral range 32768-60999, where a
-# client connection's local port made a listener's bind fail): alone, unit used 18 % of the CPUs, module-tests 43 %,
-# aws-tests 52 %; paired, the six took 419 s instead of 793 s. a,b+c,d runs two lanes side by side, each
-# lane's stages one after the other: the six in pairs took 545 s (lint 92 | unit 77, integration 122 |
-# plugin-tests 62, module-tests 331 | aws-tests 287), in two lanes 479 s; with aws-tests at about 420 s (two
-# environments through inventories/aws) unit moves to the first lane (about 555 | 535 s). With sanity in lint
-# (three ansible-core versions, ~150 s) unit (three runs, ~100 s) goes back to the second lane. The molecule
-# labs run one at a time (two side by side put 16 JVMs on 2 cores and each ran twice as slowly). The two lanes ran at
-# 89 % CPU (836 | 835 s), the labs at 70 %: unit (mostly waiting on fake clocks' timeouts) runs beside
-# molecule-default and integration (playbooks against loop devices) beside molecule-replication, in the labs' idle
-# CPU, and the lanes are rebalanced (about 720 | 700 s).
-TEST_STAGES := venv+core-venvs+bundle connect-plugins+images lint,module-tests,plugin-tests+aws-tests,module-tests-kraft \
-	molecule-default+unit molecule-replication+integration
+# side by side stages that mostly wait and share no ports (module-tests 30000+, module-tests-kraft 30200+, plugin-tests
+# 31000-31099, aws-tests' moto 32600-32699; all below Linux's ephemeral range 32768-60999, where a client connection's
+# local port made a listener's bind fail); a,b runs them one after the other. The molecule labs run one at a time (two
+# side by side put 16 JVMs on 2 cores and each ran twice as slowly), after the loopback clusters' stages.
+# ~a,b is the background lane (tools/ci/stages.sh): the CPU-bound stages that wait on nothing Kafka does (lint with
+# three ansible-core sanity runs, aws-tests on moto, unit tests, the playbook-level integration tests) at nice 19 in
+# an autogroup of their own, beside everything after it, on the CPU the loopback clusters and the labs leave idle (the
+# labs ran at 70-80 % CPU). Before, they took two lanes of their own ahead of the labs: lint,module-tests,plugin-tests
+# beside aws-tests,module-tests-kraft 663 s, the labs 1250 s with unit and integration beside them.
+TEST_STAGES := venv+core-venvs+bundle connect-plugins+images ~lint,unit,integration,aws-tests \
+	module-tests+plugin-tests,module-tests-kraft molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table
 	tools/ci/stages.sh $(TEST_STAGES)
