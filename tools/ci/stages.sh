@@ -9,7 +9,8 @@
 # Kafka, on downloads) and do not share ports or container names. A lane stops at its first failing
 # stage; the other lanes finish what they run (their stages are still timed), and no later spec starts.
 # The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
-# stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits.
+# stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits. cpu-s is the CPU-seconds
+# spent meanwhile, in brackets those of Docker's containers (the labs' nodes): where a stage's cost lies.
 # A spec ~LANE starts that lane in the background at nice 19 and goes on with the next spec at once: it runs beside
 # every later spec, on the CPU they leave idle (the labs and the loopback clusters are nice 0, so they keep their
 # speed and timing), and the run waits for it before the table. For CPU-bound stages that wait on nothing (lint, unit
@@ -25,7 +26,7 @@ budgets=tests/stage-budgets.tsv
 times=${TIMES_FILE:-build/stage-times.tsv}
 logs=${STAGE_LOGS:-build/stage-logs}
 mkdir -p "$(dirname "$times")" "$logs"
-[ "${1:-}" = --lane ] || printf 'stage\tseconds\tresult\tcpu\n' >"$times"
+[ "${1:-}" = --lane ] || printf 'stage\tseconds\tresult\tcpu\tcpu_s\n' >"$times"
 rc=0
 
 # cpu_ticks: "busy total" jiffies of all CPUs since boot (0 0 where /proc/stat is missing).
@@ -46,8 +47,25 @@ cpu_busy() {
   if [ $((t1 - t0)) -gt 0 ]; then echo "$((100 * (b1 - b0) / (t1 - t0)))%"; else echo -; fi
 }
 
+# containers_ns: CPU nanoseconds Docker's containers have used (cgroup v1 cpuacct; - where it cannot be read).
+containers_ns() { cat /sys/fs/cgroup/cpuacct/docker/cpuacct.usage 2>/dev/null || echo -; }
+
+# cpu_seconds "BUSY TOTAL" NS: CPU-seconds all CPUs spent busy since those cpu_ticks, and in brackets those of the
+# containers since that containers_ns (the labs' JVMs and every command run in them): the rest is this machine's
+# own processes (Ansible's controller, the loopback clusters, moto, the linters).
+cpu_seconds() {
+  local b0 t0 b1 t1 now out
+  read -r b0 t0 <<<"$1"
+  read -r b1 t1 <<<"$(cpu_ticks)"
+  out=$(((b1 - b0) / $(getconf CLK_TCK)))
+  now=$(containers_ns)
+  if [ "$2" != - ] && [ "$now" != - ]; then out="$out ($(((now - $2) / 1000000000)))"; fi
+  echo "$out"
+}
+
 run_start=$SECONDS
 run_ticks=$(cpu_ticks)
+run_containers=$(containers_ns)
 
 budget_of() { awk -v s="$1" '$1 == s {print $2; found=1} END {if (!found) print "-"}' "$budgets"; }
 
@@ -55,17 +73,18 @@ table() {
   local total=$((SECONDS - run_start)) warnings=()
   echo
   echo "== stage timing (budgets: $budgets) =="
-  printf '%-22s %8s %8s %5s  %s\n' stage seconds budget cpu result
-  while IFS=$'\t' read -r stage secs result cpu; do
+  printf '%-22s %8s %8s %5s %16s  %s\n' stage seconds budget cpu 'cpu-s (labs)' result
+  while IFS=$'\t' read -r stage secs result cpu cpu_s; do
     [ "$stage" = stage ] && continue
     local budget; budget=$(budget_of "$stage")
-    printf '%-22s %8s %8s %5s  %s\n' "$stage" "$secs" "$budget" "${cpu:--}" "$result"
+    printf '%-22s %8s %8s %5s %16s  %s\n' "$stage" "$secs" "$budget" "${cpu:--}" "${cpu_s:--}" "$result"
     if [ "$budget" != - ] && [ "$secs" -gt "$budget" ]; then
       warnings+=("WARNING: stage $stage took ${secs}s, over its budget of ${budget}s")
     fi
   done <"$times"
   local total_budget; total_budget=$(budget_of total)
-  printf '%-22s %8s %8s %5s\n' total "$total" "$total_budget" "$(cpu_busy "$run_ticks")"
+  printf '%-22s %8s %8s %5s %16s\n' total "$total" "$total_budget" "$(cpu_busy "$run_ticks")" \
+    "$(cpu_seconds "$run_ticks" "$run_containers")"
   if [ "$total_budget" != - ] && [ "$total" -gt "$total_budget" ]; then
     warnings+=("WARNING: the whole run took ${total}s, over its budget of ${total_budget}s")
   fi
@@ -114,11 +133,11 @@ run_lane() {
   done
 }
 
-# collect CPU STAGE...: the timed stages' lines appended to the table's TSV, with the CPU figure of their group.
+# collect CPU CPU_S STAGE...: the timed stages' lines appended to the table's TSV, with the CPU figures of their group.
 collect() {
-  local cpu=$1 stage; shift
+  local cpu=$1 cpu_s=$2 stage; shift 2
   for stage in "$@"; do
-    [ -f "$times.$stage" ] && printf '%s\t%s\n' "$(cat "$times.$stage")" "$cpu" >>"$times"
+    [ -f "$times.$stage" ] && printf '%s\t%s\t%s\n' "$(cat "$times.$stage")" "$cpu" "$cpu_s" >>"$times"
     rm -f "$times.$stage"
   done
 }
@@ -160,7 +179,7 @@ for spec in "$@"; do
   fi
   IFS=+ read -ra lanes <<<"$spec"
   IFS=', ' read -ra group <<<"${spec//+/,}"
-  group_ticks=$(cpu_ticks)
+  group_ticks=$(cpu_ticks) group_containers=$(containers_ns)
   echo "== stage ${spec//+/ | }$([ ${#lanes[@]} -gt 1 ] && echo ' (lanes side by side)') ($(date -u +%H:%M:%S)) =="
   if [ ${#lanes[@]} -eq 1 ]; then
     run_lane "$spec" ""
@@ -175,18 +194,18 @@ for spec in "$@"; do
       wait "$pid" || { r=$?; [ "$rc" -ne 0 ] || rc=$r; }
     done
   fi
-  collect "$(cpu_busy "$group_ticks")" "${group[@]}"
+  collect "$(cpu_busy "$group_ticks")" "$(cpu_seconds "$group_ticks" "$group_containers")" "${group[@]}"
   [ "$rc" -eq 0 ] || break
 done
 if [ -n "$bg_pid" ]; then
   echo "== waiting for the background lane: ${bg_stages[*]} ($(date -u +%H:%M:%S)) =="
   wait "$bg_pid"
-  collect nice "${bg_stages[@]}"
+  collect nice - "${bg_stages[@]}"
   if [ "$rc" -eq 0 ] && background_failed; then rc=$(cat "$bg_rc_file"); fi
 fi
 rm -f "$bg_rc_file"
 table
-while IFS=$'\t' read -r stage _ result _; do
+while IFS=$'\t' read -r stage _ result _ _; do
   case $result in FAILED*) failure "$stage" ;; esac
 done <"$times"
 exit "$rc"
