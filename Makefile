@@ -125,13 +125,16 @@ molecule-default: prereqs core-venvs ## molecule test of the default scenario, t
 	rc=$$?; $(BIN)/molecule destroy -s default >/dev/null; exit $$rc
 
 # The KRaft lab (Kafka 4.x: 3 controllers + 3 brokers): molecule's converge, idempotence, verification and security
-# refusals, then the reliability suite under load (brokers, then the controllers' rolling restart and a SIGKILL of
-# the active controller). The lab is destroyed afterwards whatever the outcome.
-molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then its reliability suite
+# refusals, then controllers added and removed (tests/kraft/controllers.sh: 3 -> 5 -> 3 with scale.yml), then the
+# reliability suite under load (brokers, then the controllers' rolling restart and a SIGKILL of the active
+# controller; last, so no later playbook restarts every node to take its JVM option back). The lab is destroyed
+# afterwards whatever the outcome.
+molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then tests/kraft/controllers.sh and its reliability suite
 	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
 	tools/lab/build-images.sh --bundle $(KRAFT_BUNDLE)
 	$(BIN)/molecule destroy -s kraft
 	$(BIN)/molecule test -s kraft --destroy never && \
+	KRAFT_INV=molecule/kraft/inventory KRAFT_LAB=molkraft tests/kraft/controllers.sh && \
 	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
 	$(BIN)/ansible-playbook -i molecule/kraft/inventory molecule/kraft/reliability.yml; \
 	rc=$$?; $(BIN)/molecule destroy -s kraft >/dev/null; exit $$rc

@@ -7,7 +7,7 @@
 #   then back to 3 (1004 and 1005 leave the quorum, stop, their containers and data volumes are removed; again no
 #   restart), a re-run changes nothing.
 #   After each step scale.yml's own verification names the quorum ("KRaft quorum: leader L, N voters, max lag M").
-# Usage: tests/kraft/controllers.sh   (KRAFT_INV=molecule/kraft/inventory KRAFT_LAB=molecule for the molecule kraft
+# Usage: tests/kraft/controllers.sh   (KRAFT_INV=molecule/kraft/inventory KRAFT_LAB=molkraft for the molecule kraft
 #        scenario's lab; default inventories/kraft, lab kraft)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
