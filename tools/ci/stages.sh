@@ -12,8 +12,9 @@
 # stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits. cpu-s is the CPU-seconds
 # spent meanwhile, in brackets those of Docker's containers (the labs' nodes): where a stage's cost lies.
 # A spec ~LANE starts that lane in the background at nice 19 and goes on with the next spec at once: it runs beside
-# every later spec, on the CPU they leave idle (the labs and the loopback clusters are nice 0, so they keep their
-# speed and timing), and the run waits for it before the table. For CPU-bound stages that wait on nothing (lint, unit
+# every later spec, on the CPU they leave idle (the labs and the loopback clusters are nice 0 and come first, though
+# on 2 cores they still slow down: molecule-default took 901-1089 s beside it, 830 s alone), and the run waits for it
+# before the table. For CPU-bound stages that wait on nothing (lint, unit
 # tests, moto): their times then measure idle CPU, not their cost. A background failure stops the run at the next
 # spec boundary, as a failing lane does.
 # Each stage's output is also kept in build/stage-logs/STAGE.log; after the table, a failed stage's failure is
@@ -200,6 +201,7 @@ done
 if [ -n "$bg_pid" ]; then
   echo "== waiting for the background lane: ${bg_stages[*]} ($(date -u +%H:%M:%S)) =="
   wait "$bg_pid"
+  rm -f "$times.background-pgid"  # ended: the EXIT trap must not signal a process group id the system may reuse
   collect nice - "${bg_stages[@]}"
   if [ "$rc" -eq 0 ] && background_failed; then rc=$(cat "$bg_rc_file"); fi
 fi
