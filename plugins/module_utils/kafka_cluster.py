@@ -49,16 +49,16 @@ def partition_replication(topic, partition_id, partition, reassignments=None):
 
     During a reassignment the metadata lists every replica, the ones being added included; the
     replication factor is the replicas minus the adding replicas (what the partition has until the
-    move completes). ``reassignments`` is ``list_reassignments`` output; an entry none of whose adding
-    or removing replicas is still listed has completed since it was read and is ignored.
+    move completes). ``reassignments`` is ``list_reassignments`` output. An entry counts only while the
+    metadata lists all of its adding and removing replicas: a move that completed (or was cancelled)
+    since it was listed shows its final (or its original) replicas, which are the replication factor.
     """
     replicas = list(partition.replicas)
     entry = (reassignments or {}).get((topic, partition_id))
     if entry:
-        changing = set(entry["adding"]) | set(entry["removing"])
-        if changing & set(replicas):
-            adding = [b for b in entry["adding"] if b in replicas]
-            removing = [b for b in entry["removing"] if b in replicas]
+        adding = list(entry["adding"])
+        removing = list(entry["removing"])
+        if (adding or removing) and set(adding) | set(removing) <= set(replicas):
             return dict(replication_factor=len(replicas) - len(adding), adding=adding, removing=removing)
     return dict(replication_factor=len(replicas), adding=[], removing=[])
 
@@ -281,28 +281,37 @@ def list_reassignments(client, topic_partitions, timeout):
     }
 
 
-def read_reassignments(module, metadata, names=None, force=False):
+def read_reassignments(module, admin, metadata, names=None, force=False):
     """The reassignments in progress of topics ``names`` (all topics when None), read only when the
-    metadata shows a topic that may be moving (``may_be_reassigning``) or ``force`` is set; else ``{}``.
+    metadata shows a topic that may be moving (``may_be_reassigning``) or ``force`` is set.
 
-    Returns ``(reassignments, warning)``: ``reassignments`` is ``list_reassignments`` output, or None
-    with a ``warning`` when the cluster does not tell.
+    Returns ``(metadata, reassignments, warning)``: ``reassignments`` is ``list_reassignments`` output
+    (``{}`` when not read), or None with a ``warning`` when the cluster does not tell. When they were
+    read, ``metadata`` is read again after them (with ``admin``): a move that completes between the
+    two reads then shows its final replicas, which ``partition_replication`` recognises. With the
+    metadata read before the list, that move showed the old and new replicas together and no entry
+    explained them (a topic of 3 replicas moving off two brokers counted 5, and a scale-down of
+    such a cluster was refused).
     """
     if names is None:
         names = list(metadata.topics)
     present = [name for name in names if metadata.topics.get(name) is not None]
     if not force and not any(may_be_reassigning(metadata.topics[name]) for name in present):
-        return {}, None
+        return metadata, {}, None
     if not present:
-        return {}, None
+        return metadata, {}, None
     topic_partitions = {name: sorted(metadata.topics[name].partitions) for name in present}
     reassignments = list_reassignments(module.reassignment_client(), topic_partitions, module.params["request_timeout"])
     if reassignments is None:
-        return None, (
-            "the cluster did not list its partition reassignments (the principal needs DESCRIBE on the cluster): "
-            "replicas being added by a reassignment in progress are counted in the replication factor"
+        return (
+            metadata,
+            None,
+            (
+                "the cluster did not list its partition reassignments (the principal needs DESCRIBE on the cluster): "
+                "replicas being added by a reassignment in progress are counted in the replication factor"
+            ),
         )
-    return reassignments, None
+    return cluster_metadata(admin, module.params["request_timeout"]), reassignments, None
 
 
 def zookeeper_broker_ids(zk, chroot):

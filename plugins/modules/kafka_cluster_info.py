@@ -364,7 +364,7 @@ def read_cluster_state(module):
     metadata = cluster_metadata(admin, params["request_timeout"])
     # Replicas being added by a reassignment in progress do not make a partition under-replicated;
     # the reassignments are asked for only when the metadata shows a partition that may be moving.
-    reassignments, warning = read_reassignments(module, metadata)
+    metadata, reassignments, warning = read_reassignments(module, admin, metadata)
     if warning:
         module.warn(warning)
     state.update(partition_health(metadata, reassignments))

@@ -409,8 +409,8 @@ def main():
         metadata = cluster_metadata(admin, timeout)
         # Replicas being added by a reassignment in progress do not count in the replication factor;
         # the reassignments are asked for only when the metadata shows a topic that may be moving.
-        reassignments, warning = read_reassignments(
-            module, metadata, names, force=replication_factor_differs(specs, metadata)
+        metadata, reassignments, warning = read_reassignments(
+            module, admin, metadata, names, force=replication_factor_differs(specs, metadata)
         )
         if warning:
             module.warn(warning)

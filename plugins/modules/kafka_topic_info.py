@@ -300,10 +300,11 @@ def read_topic_info(module, admin, pattern):
     selected = select_topics(available, params["names"], pattern, params["exclude_internal"])
     # Replicas being added by a reassignment in progress count neither in the replication factor nor
     # as under-replicated; asked for only when the metadata shows a topic that may be moving.
-    reassignments, warning = read_reassignments(module, metadata, selected)
+    metadata, reassignments, warning = read_reassignments(module, admin, metadata, selected)
     if warning:
         module.warn(warning)
-    infos = [topic_info(name, metadata.topics[name], reassignments) for name in selected]
+    # A topic deleted since the first read is left out.
+    infos = [topic_info(name, metadata.topics[name], reassignments) for name in selected if name in metadata.topics]
     infos = [info for info in infos if health_filter(info, params["under_replicated"], params["offline"])]
     configs = describe_topic_configs(admin, [info["name"] for info in infos], timeout, params["batch_size"])
     topics = {}

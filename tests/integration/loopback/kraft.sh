@@ -216,6 +216,7 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+initial.broker.registration.timeout.ms=300000
 P
         common
     } >"$dir/broker-$i.properties"
@@ -254,7 +255,9 @@ for j in $(seq 0 $((controllers - 1))); do start_node "controller-$j" 192m; done
 for i in $(seq 0 $((brokers - 1))); do start_node "broker-$i" 256m; done
 
 # Ready when every node says "Kafka Server started" (a broker says it once the controller unfenced it). Up to 300 s,
-# as cluster.sh: several JVMs starting on a loaded 2-core machine.
+# as cluster.sh: several JVMs starting on a loaded 2-core machine. A broker waits as long for the quorum to register
+# it (initial.broker.registration.timeout.ms above; the default 60 s made a broker of a CI run give up and exit while
+# its controllers still elected a leader beside a dozen other starting JVMs).
 nodes=$((brokers + controllers))
 all_started() {
     [ "$(cat "$dir"/controller-*.out "$dir"/broker-*.out 2>/dev/null | grep -c "Kafka Server started")" -ge "$nodes" ]

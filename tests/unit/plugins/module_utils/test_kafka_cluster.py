@@ -100,6 +100,8 @@ def test_moving_partition_that_lost_an_original_replica_is_under_replicated():
         ({("orders", 0): dict(adding=[2], removing=[])}, 2, dict(reassigning=[0], target_replication_factor=3)),
         # completed since the reassignments were read: the changing replicas are gone from the metadata
         ({("orders", 0): dict(adding=[5], removing=[6])}, 3, {}),
+        # listed as a move to [2, 1, 0, 3]: not all of it in the metadata, so not the metadata of that move
+        ({("orders", 0): dict(adding=[2, 3], removing=[])}, 3, {}),
         ({}, 3, {}),
         (None, 3, {}),
     ],
@@ -146,28 +148,68 @@ class FakeModule:
         return self.client
 
 
+class FakeAdmin:
+    """Answers list_topics with the next of ``reads`` (the metadata as a broker sees it, read after read)."""
+
+    def __init__(self, *reads):
+        self.reads = list(reads)
+        self.calls = 0
+
+    def list_topics(self, timeout=None):
+        self.calls += 1
+        return self.reads.pop(0)
+
+
 def test_read_reassignments_asks_only_when_a_topic_may_be_moving():
     kafka = pytest.importorskip("kafka")
     answer = {kafka.TopicPartition("orders", 0): dict(replicas=[2, 1, 0], adding_replicas=[2], removing_replicas=[0])}
     client = FakeReassignments(answer)
     healthy = metadata(orders={0: HEALTHY}, audit={0: HEALTHY})
-    assert kcl.read_reassignments(FakeModule(client), healthy) == ({}, None)
+    admin = FakeAdmin()
+    assert kcl.read_reassignments(FakeModule(client), admin, healthy) == (healthy, {}, None)
     assert client.calls == []
+    assert admin.calls == 0
     moving = metadata(orders={0: MOVING, 1: HEALTHY}, audit={0: HEALTHY})
-    assert kcl.read_reassignments(FakeModule(client), moving, ["orders", "missing"]) == (MOVES, None)
+    admin = FakeAdmin(moving)
+    assert kcl.read_reassignments(FakeModule(client), admin, moving, ["orders", "missing"]) == (moving, MOVES, None)
     assert client.calls == [{"orders": [0, 1]}]
-    assert kcl.read_reassignments(FakeModule(client), healthy, ["orders"], force=True) == (MOVES, None)
+    assert admin.calls == 1
+    admin = FakeAdmin(healthy)
+    assert kcl.read_reassignments(FakeModule(client), admin, healthy, ["orders"], force=True) == (healthy, MOVES, None)
+
+
+def test_a_move_completing_between_the_reads_counts_its_final_replicas():
+    # orders-0 moves from [0, 1] to [2, 1]: the first metadata read shows [2, 1, 0]; the move completes before the
+    # controller is asked, so no entry is listed; the metadata read after the list shows [2, 1]. Counted from the
+    # first read alone the topic had 3 replicas.
+    kafka = pytest.importorskip("kafka")
+    done = metadata(orders={0: partition(1, [2, 1], [2, 1])})
+    client = FakeReassignments({})
+    read, reassignments, warning = kcl.read_reassignments(
+        FakeModule(client), FakeAdmin(done), metadata(orders={0: MOVING})
+    )
+    assert (reassignments, warning) == ({}, None)
+    assert kcl.topic_state(read, "orders", reassignments) == dict(name="orders", partitions=1, replication_factor=2)
+    # Listed while moving, completed before the metadata was read again: the final replicas, not moving.
+    answer = {kafka.TopicPartition("orders", 0): dict(replicas=[2, 1, 0], adding_replicas=[2], removing_replicas=[0])}
+    read, reassignments, warning = kcl.read_reassignments(
+        FakeModule(FakeReassignments(answer)), FakeAdmin(done), metadata(orders={0: MOVING})
+    )
+    assert warning is None
+    assert kcl.topic_state(read, "orders", reassignments) == dict(name="orders", partitions=1, replication_factor=2)
 
 
 def test_read_reassignments_without_permission_warns():
     errors = pytest.importorskip("kafka.errors")
     client = FakeReassignments(error=errors.ClusterAuthorizationFailedError())
-    reassignments, warning = kcl.read_reassignments(FakeModule(client), metadata(orders={0: MOVING}))
+    md = metadata(orders={0: MOVING})
+    read, reassignments, warning = kcl.read_reassignments(FakeModule(client), FakeAdmin(), md)
+    assert read is md
     assert reassignments is None
     assert "DESCRIBE on the cluster" in warning
     client = FakeReassignments(error=errors.KafkaTimeoutError("no answer"))
     with pytest.raises(kcl.KafkaOpsError, match="list the partition reassignments in progress"):
-        kcl.read_reassignments(FakeModule(client), metadata(orders={0: MOVING}))
+        kcl.read_reassignments(FakeModule(client), FakeAdmin(), md)
 
 
 # ---------------------------------------------------------------------------
