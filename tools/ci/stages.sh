@@ -10,7 +10,9 @@
 # stage; the other lanes finish what they run (their stages are still timed), and no later spec starts.
 # The cpu column is how busy the machine's CPUs were during the stage (from /proc/stat; side-by-side
 # stages share one figure): near 100 % a stage is CPU-bound, far below it mostly waits. cpu-s is the CPU-seconds
-# spent meanwhile, in brackets those of Docker's containers (the labs' nodes): where a stage's cost lies.
+# spent meanwhile, in brackets those of Docker's containers (the labs' nodes): where a stage's cost lies. own is the
+# stage's own CPU-seconds (its processes' cgroup, containers excepted), so also those of stages side by side or in the
+# background.
 # A spec ~LANE starts that lane in the background at nice 19 and goes on with the next spec at once: it runs beside
 # every later spec, on the CPU they leave idle (the labs and the loopback clusters are nice 0 and come first, though
 # on 2 cores they still slow down: molecule-default took 901-1089 s beside it, 830 s alone), and the run waits for it
@@ -27,7 +29,7 @@ budgets=tests/stage-budgets.tsv
 times=${TIMES_FILE:-build/stage-times.tsv}
 logs=${STAGE_LOGS:-build/stage-logs}
 mkdir -p "$(dirname "$times")" "$logs"
-[ "${1:-}" = --lane ] || printf 'stage\tseconds\tresult\tcpu\tcpu_s\n' >"$times"
+[ "${1:-}" = --lane ] || printf 'stage\tseconds\tresult\town_cpu_s\tcpu\tcpu_s\n' >"$times"
 rc=0
 
 # cpu_ticks: "busy total" jiffies of all CPUs since boot (0 0 where /proc/stat is missing).
@@ -64,6 +66,15 @@ cpu_seconds() {
   echo "$out"
 }
 
+# Each stage runs in a cpuacct cgroup of its own (cgroup v1, below this shell's, where it may create one): its own
+# CPU-seconds, every process it started included (JVMs, moto, daemons that outlive their script), Docker's containers
+# not (they have cgroups of their own, counted in the brackets above). "-" where that cannot be done.
+cg_parent=""
+cg_path=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}cpuacct\(,[^:]*\)\{0,1\}:\(.*\)$/\3/p' /proc/self/cgroup 2>/dev/null | head -n 1)
+if [ -n "$cg_path" ] && [ -w "/sys/fs/cgroup/cpuacct${cg_path%/}/cgroup.procs" ]; then
+  cg_parent=/sys/fs/cgroup/cpuacct${cg_path%/}
+fi
+
 run_start=$SECONDS
 run_ticks=$(cpu_ticks)
 run_containers=$(containers_ns)
@@ -74,11 +85,11 @@ table() {
   local total=$((SECONDS - run_start)) warnings=()
   echo
   echo "== stage timing (budgets: $budgets) =="
-  printf '%-22s %8s %8s %5s %16s  %s\n' stage seconds budget cpu 'cpu-s (labs)' result
-  while IFS=$'\t' read -r stage secs result cpu cpu_s; do
+  printf '%-22s %8s %8s %5s %16s %7s  %s\n' stage seconds budget cpu 'cpu-s (labs)' 'own' result
+  while IFS=$'\t' read -r stage secs result own cpu cpu_s; do
     [ "$stage" = stage ] && continue
     local budget; budget=$(budget_of "$stage")
-    printf '%-22s %8s %8s %5s %16s  %s\n' "$stage" "$secs" "$budget" "${cpu:--}" "${cpu_s:--}" "$result"
+    printf '%-22s %8s %8s %5s %16s %7s  %s\n' "$stage" "$secs" "$budget" "${cpu:--}" "${cpu_s:--}" "${own:--}" "$result"
     if [ "$budget" != - ] && [ "$secs" -gt "$budget" ]; then
       warnings+=("WARNING: stage $stage took ${secs}s, over its budget of ${budget}s")
     fi
@@ -95,15 +106,24 @@ table() {
 # run_stage STAGE PREFIX: make STAGE, timed, its line appended to $times.STAGE; PREFIX non-empty
 # prefixes every output line (stages running side by side).
 run_stage() {
-  local stage=$1 prefix=$2 start=$SECONDS rc result
+  local stage=$1 prefix=$2 start=$SECONDS rc result cg="" own=-
+  if [ -n "$cg_parent" ]; then
+    cg=$cg_parent/kafkaops-stage-$stage-$$
+    { mkdir -p "$cg" && echo "$BASHPID" >"$cg/cgroup.procs"; } 2>/dev/null || cg=""
+  fi
   if [ -n "$prefix" ]; then
     make --no-print-directory "$stage" 2>&1 | tee "$logs/$stage.log" | sed -u "s/^/[$stage] /"
   else
     make --no-print-directory "$stage" 2>&1 | tee "$logs/$stage.log"
   fi
   rc=${PIPESTATUS[0]}
+  if [ -n "$cg" ]; then
+    own=$(($(cat "$cg/cpuacct.usage") / 1000000000))
+    echo "$BASHPID" >"$cg_parent/cgroup.procs"
+    rmdir "$cg" 2>/dev/null  # a process the stage left running keeps it
+  fi
   if [ "$rc" -eq 0 ]; then result=ok; else result="FAILED (exit $rc)"; fi
-  printf '%s\t%s\t%s\n' "$stage" "$((SECONDS - start))" "$result" >"$times.$stage"
+  printf '%s\t%s\t%s\t%s\n' "$stage" "$((SECONDS - start))" "$result" "$own" >"$times.$stage"
   return "$rc"
 }
 
@@ -207,7 +227,7 @@ if [ -n "$bg_pid" ]; then
 fi
 rm -f "$bg_rc_file"
 table
-while IFS=$'\t' read -r stage _ result _ _; do
+while IFS=$'\t' read -r stage _ result _ _ _; do
   case $result in FAILED*) failure "$stage" ;; esac
 done <"$times"
 exit "$rc"
