@@ -42,6 +42,12 @@ dir=$(mktemp -d /tmp/kafkaops-it.XXXXXX)
 cleanup() {
     local rc=$?
     "$cluster" stop "$dir" || echo "module_targets: WARNING: stopping the cluster in $dir failed" >&2
+    # A failed run keeps the nodes' output and logs for a look (the data directories go).
+    if [ "$rc" -ne 0 ]; then
+        local keep=$repo/build/module-tests-$mode-logs
+        rm -rf "$keep" && mkdir -p "$keep" && cp -r "$dir"/*.out "$dir"/*.properties "$dir/logs" "$keep"/ 2>/dev/null
+        echo "module_targets: the nodes' output and logs are in $keep" >&2
+    fi
     rm -rf "$dir" || echo "module_targets: WARNING: could not remove $dir" >&2
     exit "$rc"
 }

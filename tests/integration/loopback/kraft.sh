@@ -216,7 +216,6 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-initial.broker.registration.timeout.ms=300000
 P
         common
     } >"$dir/broker-$i.properties"
@@ -251,22 +250,54 @@ for k in "${!format_pids[@]}"; do
 done
 [ "$failed" = 0 ] || exit 1
 
-for j in $(seq 0 $((controllers - 1))); do start_node "controller-$j" 192m; done
-for i in $(seq 0 $((brokers - 1))); do start_node "broker-$i" 256m; done
-
-# Ready when every node says "Kafka Server started" (a broker says it once the controller unfenced it). Up to 300 s,
-# as cluster.sh: several JVMs starting on a loaded 2-core machine. A broker waits as long for the quorum to register
-# it (initial.broker.registration.timeout.ms above; the default 60 s made a broker of a CI run give up and exit while
-# its controllers still elected a leader beside a dozen other starting JVMs).
-nodes=$((brokers + controllers))
-all_started() {
-    [ "$(cat "$dir"/controller-*.out "$dir"/broker-*.out 2>/dev/null | grep -c "Kafka Server started")" -ge "$nodes" ]
-}
-if ! wait_ready 300 "$controllers controller(s) and $brokers brokers to start" - "$dir/broker-$((brokers - 1)).out" all_started; then
-    for pidfile in "$dir"/*.pid; do
-        kill -0 "$(cat "$pidfile")" 2>/dev/null || echo "${pidfile%.pid}: its process exited; see ${pidfile%.pid}.out" >&2
+# A node that exits before it has started is started again (at most 3 times), as systemd's Restart=on-failure does in
+# the labs (roles/_common/templates/java.service.j2): a broker that could not register with the quorum within
+# initial.broker.registration.timeout.ms (60 s) exits. Two CI runs saw a broker that never got its registration
+# through ("Unable to register the broker because the RPC got timed out before it could be sent", every 4 s);
+# each restart is reported below.
+declare -A node_restarts=()
+restart_report=$dir/restarts.log
+: >"$restart_report"
+# started_or_restarted NAME...: every node named has started; one that exited before is started again.
+started_or_restarted() {
+    local name out all=0
+    for name in "$@"; do
+        out=$dir/$name.out
+        grep -q "Kafka Server started" "$out" 2>/dev/null && continue
+        all=1
+        kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null && continue
+        [ "${node_restarts[$name]:-0}" -lt 3 ] || continue
+        node_restarts[$name]=$((${node_restarts[$name]:-0} + 1))
+        mv "$out" "$out.${node_restarts[$name]}"
+        echo "$name exited before it started (restart ${node_restarts[$name]}); its last error:" \
+            "$(grep -E '\] (WARN|ERROR) ' "$out.${node_restarts[$name]}" | tail -n 1 | cut -c1-200)" >>"$restart_report"
+        if [[ $name == controller-* ]]; then start_node "$name" 192m; else start_node "$name" 256m; fi
     done
-    echo "see $dir/logs" >&2
+    return $all
+}
+controller_names=() broker_names=()
+for j in $(seq 0 $((controllers - 1))); do controller_names+=("controller-$j"); done
+for i in $(seq 0 $((brokers - 1))); do broker_names+=("broker-$i"); done
+
+# The controllers first, then the brokers once every controller has started: a broker then finds the quorum at once.
+# Ready when every node says "Kafka Server started" (a broker says it once the controller unfenced it). Up to 300 s
+# in all, as cluster.sh: several JVMs starting on a loaded 2-core machine.
+wait_start=$SECONDS
+for name in "${controller_names[@]}"; do start_node "$name" 192m; done
+wait_ready 300 "$controllers controller(s) to start" - "$dir/controller-0.out" started_or_restarted "${controller_names[@]}" &&
+    { for name in "${broker_names[@]}"; do start_node "$name" 256m; done; }
+ready=$?
+[ "$ready" -ne 0 ] || wait_ready $((300 - (SECONDS - wait_start))) "$brokers brokers to start" - "$dir/broker-$((brokers - 1)).out" \
+    started_or_restarted "${controller_names[@]}" "${broker_names[@]}" || ready=1
+[ -s "$restart_report" ] && sed 's/^/kraft.sh: /' "$restart_report" >&2
+if [ "$ready" -ne 0 ]; then
+    # One line per node, last (a CI log shows its end): running or not, started or not, its last warning or error.
+    for out in "$dir"/controller-*.out "$dir"/broker-*.out; do
+        name=$(basename "$out" .out) state=exited
+        kill -0 "$(cat "$dir/$name.pid" 2>/dev/null)" 2>/dev/null && state=running
+        grep -q "Kafka Server started" "$out" && state="$state, started" || state="$state, not started"
+        echo "$name ($state): $(grep -E '\] (WARN|ERROR) ' "$out" | tail -n 1 | cut -c1-220)" >&2
+    done
     stop
     exit 1
 fi
