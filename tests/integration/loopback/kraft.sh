@@ -84,13 +84,17 @@ format_node() {
     rm -f "$args"
     return $rc
 }
-# Start node NAME in the background (its PID in DIR/NAME.pid).
+# Start node NAME in the background (its PID in DIR/NAME.pid); a controller's heap is 192 MB, a broker's 256 MB.
 start_node() {
-    local name=$1 heap=$2
+    local name=$1 heap=256m
+    [[ $name == controller-* ]] && heap=192m
     nohup "${java_cmd[@]}" "-Xmx$heap" -Dlog4j2.configurationFile="$kafka/config/log4j2.yaml" \
         -Dkafka.logs.dir="$dir/logs/$name" kafka.Kafka "$dir/$name.properties" >"$dir/$name.out" 2>&1 &
     echo $! >"$dir/$name.pid"
 }
+
+# last_problem FILE: the last WARN or ERROR line of a node's output, shortened.
+last_problem() { grep -E '\] (WARN|ERROR) ' "$1" | tail -n 1 | cut -c1-200; }
 
 # The bundle a running cluster was started from (the node commands use the one unpacked in DIR).
 use_unpacked_bundle() {
@@ -101,14 +105,13 @@ use_unpacked_bundle() {
 
 # Start the formatted node NAME and wait until it says "Kafka Server started" (a broker: once it is unfenced).
 start_one() {
-    local name=$1 heap=256m
+    local name=$1
     [ -f "$dir/$name.properties" ] || { echo "no node $name in $dir" >&2; exit 2; }
     if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
         echo "$name is running already" >&2
         return 0
     fi
-    [[ $name == controller-* ]] && heap=192m
-    start_node "$name" "$heap"
+    start_node "$name"
     wait_ready 300 "$name to start" "$(cat "$dir/$name.pid")" "$dir/$name.out" \
         grep -q "Kafka Server started" "$dir/$name.out"
 }
@@ -270,8 +273,8 @@ started_or_restarted() {
         node_restarts[$name]=$((${node_restarts[$name]:-0} + 1))
         mv "$out" "$out.${node_restarts[$name]}"
         echo "$name exited before it started (restart ${node_restarts[$name]}); its last error:" \
-            "$(grep -E '\] (WARN|ERROR) ' "$out.${node_restarts[$name]}" | tail -n 1 | cut -c1-200)" >>"$restart_report"
-        if [[ $name == controller-* ]]; then start_node "$name" 192m; else start_node "$name" 256m; fi
+            "$(last_problem "$out.${node_restarts[$name]}")" >>"$restart_report"
+        start_node "$name"
     done
     return $all
 }
@@ -283,9 +286,9 @@ for i in $(seq 0 $((brokers - 1))); do broker_names+=("broker-$i"); done
 # Ready when every node says "Kafka Server started" (a broker says it once the controller unfenced it). Up to 300 s
 # in all, as cluster.sh: several JVMs starting on a loaded 2-core machine.
 wait_start=$SECONDS
-for name in "${controller_names[@]}"; do start_node "$name" 192m; done
+for name in "${controller_names[@]}"; do start_node "$name"; done
 wait_ready 300 "$controllers controller(s) to start" - "$dir/controller-0.out" started_or_restarted "${controller_names[@]}" &&
-    { for name in "${broker_names[@]}"; do start_node "$name" 256m; done; }
+    { for name in "${broker_names[@]}"; do start_node "$name"; done; }
 ready=$?
 [ "$ready" -ne 0 ] || wait_ready $((300 - (SECONDS - wait_start))) "$brokers brokers to start" - "$dir/broker-$((brokers - 1)).out" \
     started_or_restarted "${controller_names[@]}" "${broker_names[@]}" || ready=1
@@ -296,7 +299,7 @@ if [ "$ready" -ne 0 ]; then
         name=$(basename "$out" .out) state=exited
         kill -0 "$(cat "$dir/$name.pid" 2>/dev/null)" 2>/dev/null && state=running
         grep -q "Kafka Server started" "$out" && state="$state, started" || state="$state, not started"
-        echo "$name ($state): $(grep -E '\] (WARN|ERROR) ' "$out" | tail -n 1 | cut -c1-220)" >&2
+        echo "$name ($state): $(last_problem "$out")" >&2
     done
     stop
     exit 1
