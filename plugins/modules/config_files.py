@@ -84,6 +84,14 @@ options:
         description: Octal permission bits as a string, for example V("0640").
         type: raw
         required: true
+      return_previous:
+        description:
+          - Return the content the file had before when the file changes (content or attributes; or would, in check
+            mode), as RV(files.previous), so a caller can act on what changed without reading the file in a run of
+            its own.
+          - Text files only; never for a file holding secrets (the result would show them).
+        type: bool
+        default: false
 attributes:
   check_mode:
     support: full
@@ -130,6 +138,13 @@ files:
   returned: always
   type: dict
   sample: {"/etc/kafka/log4j.properties": {"changed": true, "content_changed": true, "attributes_changed": false}}
+  contains:
+    previous:
+      description:
+        - With O(files[].return_previous), when the file changed (or would), the content before (text), V(null)
+          when the file did not exist.
+      returned: when requested and the file changed
+      type: str
 """
 
 import base64
@@ -233,6 +248,10 @@ def validate(directories, files, check_mode=False):
                 base64.b64decode(entry["content_base64"], validate=True)
             except (binascii.Error, ValueError):
                 errors.append("file {!r}: content_base64 is not valid Base64".format(entry["dest"]))
+            if entry.get("return_previous"):
+                errors.append(
+                    "file {!r}: return_previous is for text files (content), not content_base64".format(entry["dest"])
+                )
     for entry in directories:
         if os.path.lexists(entry["path"]) and not os.path.isdir(entry["path"]):
             errors.append("directory {!r}: exists and is not a directory".format(entry["path"]))
@@ -387,7 +406,7 @@ def diffs(actions, state):
     return out
 
 
-def summary(directories, files, actions):
+def summary(directories, files, actions, state=None):
     kinds = {}
     for kind, entry, _attrs in actions:
         kinds.setdefault(entry.get("path") or entry["dest"], set()).add(kind)
@@ -403,6 +422,9 @@ def summary(directories, files, actions):
             "content_changed": "write" in k,
             "attributes_changed": "file_attrs" in k,
         }
+        if entry.get("return_previous") and k and state is not None:
+            before = state["files"][entry["dest"]]
+            out_files[entry["dest"]]["previous"] = None if before is None else before[3].decode("utf-8", "replace")
     return dirs, out_files
 
 
@@ -428,6 +450,7 @@ def main():
                     dest=dict(type="path", required=True),
                     content=dict(type="str"),
                     content_base64=dict(type="str", no_log=False),
+                    return_previous=dict(type="bool", default=False),
                     **entry_common,
                 ),
             ),
@@ -469,7 +492,7 @@ def main():
                 changed=True,
             )
 
-    result["directories"], result["files"] = summary(directories, files, actions)
+    result["directories"], result["files"] = summary(directories, files, actions, state)
     module.exit_json(**result)
 
 

@@ -180,3 +180,35 @@ def test_content_must_be_one_kind_and_valid_base64(tmp_path, run_module):
     assert "got neither" in joined and "got content and content_base64" in joined
     assert "not valid Base64" in joined
     assert not list(tmp_path.iterdir())
+
+
+def test_return_previous(tmp_path, run_module):
+    conf = tmp_path / "conf"
+    wanted = {
+        "directories": [{"path": str(conf), "owner": ME, "group": MY_GROUP, "mode": "0750"}],
+        "files": [
+            {"dest": str(conf / "server.properties"), "content": "a=1\n", "mode": "0640", "return_previous": True},
+            {"dest": str(conf / "other.properties"), "content": "b=1\n", "mode": "0640"},
+        ],
+    }
+    failed, result = run_module(config_files.main, wanted)
+    assert not failed and result["files"][str(conf / "server.properties")]["previous"] is None  # did not exist
+    assert "previous" not in result["files"][str(conf / "other.properties")]  # not asked for
+    wanted["files"][0]["content"] = "a=2\n"
+    failed, result = run_module(config_files.main, wanted, check_mode=True)
+    assert not failed and result["files"][str(conf / "server.properties")]["previous"] == "a=1\n"
+    failed, result = run_module(config_files.main, wanted)
+    assert not failed and result["files"][str(conf / "server.properties")]["previous"] == "a=1\n"
+    failed, result = run_module(config_files.main, wanted)
+    assert not failed and not result["changed"]
+    assert "previous" not in result["files"][str(conf / "server.properties")]  # unchanged: nothing to compare
+    wanted["files"][0]["mode"] = "0600"  # attributes only: the content before is the content now
+    failed, result = run_module(config_files.main, wanted)
+    assert not failed and result["files"][str(conf / "server.properties")]["previous"] == "a=2\n"
+
+
+def test_return_previous_refused_for_base64(tmp_path, run_module):
+    entry = {"dest": str(tmp_path / "store.p12"), "content_base64": "AAEC", "mode": "0600", "return_previous": True}
+    failed, result = run_module(config_files.main, {"files": [entry]})
+    assert failed and "return_previous is for text files" in result["msg"]
+    assert not (tmp_path / "store.p12").exists()
