@@ -406,7 +406,7 @@ def diffs(actions, state):
     return out
 
 
-def summary(directories, files, actions, state=None):
+def summary(directories, files, actions, state):
     kinds = {}
     for kind, entry, _attrs in actions:
         kinds.setdefault(entry.get("path") or entry["dest"], set()).add(kind)
@@ -422,7 +422,7 @@ def summary(directories, files, actions, state=None):
             "content_changed": "write" in k,
             "attributes_changed": "file_attrs" in k,
         }
-        if entry.get("return_previous") and k and state is not None:
+        if entry.get("return_previous") and k:
             before = state["files"][entry["dest"]]
             out_files[entry["dest"]]["previous"] = None if before is None else before[3].decode("utf-8", "replace")
     return dirs, out_files
