@@ -13,10 +13,11 @@
 #   kafka_2.13-<version>/BUNDLE.txt   provenance (Maven coordinates, build command)
 # What differs per Kafka major version is chosen in two places only: the pom.xml profile
 # kafka-<major> (artifacts, logging backend) and the source directories of bin/ and config/:
-#   3.x: bin/ and config/ (reload4j, log4j.properties; ZooKeeper wrappers)
-#   4.x: kafka-4/bin/ and kafka-4/config/ (Log4j 2, log4j2.yaml; KRaft wrappers kafka-storage.sh,
-#        kafka-metadata-quorum.sh, kafka-features.sh, kafka-cluster.sh; no ZooKeeper), plus the files
-#        of bin/ and config/ that are the same in both (SHARED below)
+#   3.x: bin/ and config/ (reload4j, log4j.properties; ZooKeeper wrappers, and the KRaft wrappers
+#        kafka-storage.sh, kafka-metadata-quorum.sh, kafka-features.sh, kafka-cluster.sh: 3.9 runs KRaft
+#        too, and a ZooKeeper cluster's migration needs them)
+#   4.x: kafka-4/bin/ and kafka-4/config/ (Log4j 2, log4j2.yaml; no ZooKeeper), plus the files of
+#        bin/ and config/ that are the same in both (SHARED below: the KRaft wrappers among them)
 # The systemd units do not use bin/; they start java directly, e.g.
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j.configuration=file:.../config/log4j.properties kafka.Kafka server.properties
 #   java -cp 'kafka_2.13-<v>/libs/*' -Dlog4j2.configurationFile=.../config/log4j2.yaml kafka.Kafka server.properties  (4.x)
@@ -80,6 +81,7 @@ case "$MAJOR" in
     SHARED=(bin/kafka-configs.sh bin/kafka-console-consumer.sh bin/kafka-consumer-groups.sh
             bin/kafka-consumer-perf-test.sh bin/kafka-get-offsets.sh bin/kafka-producer-perf-test.sh
             bin/kafka-reassign-partitions.sh bin/kafka-topics.sh
+            bin/kafka-storage.sh bin/kafka-metadata-quorum.sh bin/kafka-features.sh bin/kafka-cluster.sh
             config/connect-distributed.properties config/connect-mirror-maker.properties)
     # KRaft only (kafka-metadata, kafka-raft); logging: SLF4J 1.7 -> log4j-slf4j-impl -> Log4j 2.
     MUST_JARS=("kafka-metadata-$VERSION" "kafka-raft-$VERSION" slf4j-api- log4j-slf4j-impl- log4j-api- log4j-core-

@@ -61,7 +61,8 @@ WRAPPERS=(kafka-run-class.sh
           kafka-producer-perf-test.sh kafka-consumer-perf-test.sh kafka-consumer-groups.sh
           kafka-configs.sh kafka-acls.sh kafka-reassign-partitions.sh kafka-broker-api-versions.sh
           kafka-get-offsets.sh zookeeper-shell.sh kafka-server-start.sh zookeeper-server-start.sh
-          connect-distributed.sh connect-mirror-maker.sh)
+          connect-distributed.sh connect-mirror-maker.sh
+          kafka-storage.sh kafka-metadata-quorum.sh kafka-features.sh kafka-cluster.sh)
 if [[ -f "$SRC" ]]; then
   mkdir -p "$WORK/x"
   tar -xzf "$SRC" -C "$WORK/x"
@@ -229,6 +230,19 @@ JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" \
   || die "kafka-broker-api-versions.sh failed"
 grep -q "^127.0.0.1:$KAFKA_PORT (id: 0 " "$WORK/api-versions.txt" || die "kafka-broker-api-versions.sh: broker 0 not listed"
 say "kafka-broker-api-versions.sh (JAVA_HOME set): broker 0 answers, $(grep -c '): ' "$WORK/api-versions.txt") APIs"
+
+# The KRaft tools a ZooKeeper cluster's migration uses (on this ZooKeeper broker: what they can do here).
+uuid="$(tool kafka-storage.sh random-uuid 2>"$LOGS/storage.out")" || die "kafka-storage.sh random-uuid failed"
+USED+=(kafka-storage.sh)  # tool ran in the command substitution's subshell
+[[ "$uuid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "kafka-storage.sh random-uuid: unexpected output '$uuid'"
+tool kafka-cluster.sh cluster-id --bootstrap-server "$BS" >"$WORK/cluster-id.txt" 2>"$LOGS/cluster-id.out" \
+  || die "kafka-cluster.sh cluster-id failed"
+grep -q '^Cluster ID: ' "$WORK/cluster-id.txt" || die "kafka-cluster.sh cluster-id: $(cat "$WORK/cluster-id.txt")"
+tool kafka-features.sh --bootstrap-server "$BS" describe >"$WORK/features.txt" 2>"$LOGS/features.out" \
+  || die "kafka-features.sh describe failed"
+rc=0; tool kafka-metadata-quorum.sh --bootstrap-server "$BS" describe --status >"$WORK/quorum.txt" 2>&1 || rc=$?
+[[ $rc -ne 0 ]] || die "kafka-metadata-quorum.sh describe succeeded against a ZooKeeper broker: $(cat "$WORK/quorum.txt")"
+say "KRaft tools: kafka-storage.sh random-uuid, kafka-cluster.sh $(cat "$WORK/cluster-id.txt"), kafka-features.sh describe, kafka-metadata-quorum.sh refused by a ZooKeeper broker (rc $rc)"
 
 T=selftest
 tool kafka-topics.sh --bootstrap-server "$BS" --create --topic "$T" \

@@ -242,12 +242,16 @@ def log(message):
 
 
 class DeliveryLog:
-    """Delivery callback target: acknowledged and failed ids, first error."""
+    """Delivery callback target: acknowledged and failed ids, first error, and the longest time without an
+    acknowledgement (from the start, between two acknowledgements, and to the end: ``gap``)."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self.acked = []
         self.failed = []
         self.first_error = None
+        self.clock = clock
+        self.last_ack = clock()
+        self.max_gap = 0.0
 
     def __call__(self, err, msg):
         parsed = parse_message_id(msg.key())
@@ -258,6 +262,13 @@ class DeliveryLog:
                 self.first_error = f"{err.str()} ({err.name()})"
         else:
             self.acked.append(seq)
+            self.gap()
+            self.last_ack = self.clock()
+
+    def gap(self):
+        """The longest time without an acknowledgement so far (seconds), counting the one that runs now."""
+        self.max_gap = max(self.max_gap, self.clock() - self.last_ack)
+        return self.max_gap
 
 
 def produce(args, conf, producer_factory=None, clock=time.monotonic):
@@ -268,7 +279,7 @@ def produce(args, conf, producer_factory=None, clock=time.monotonic):
         stop["signal"] = signal.Signals(signum).name
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    deliveries = DeliveryLog()
+    deliveries = DeliveryLog(clock)
     producer = (Producer if producer_factory is None else producer_factory)(producer_config(conf))
     started = clock()
     last_progress = started
@@ -300,6 +311,9 @@ def produce(args, conf, producer_factory=None, clock=time.monotonic):
                 )
         if stop["signal"]:
             log(f"{stop['signal']}: stopping, flushing up to {args.flush_timeout}s")
+        # The window that runs at the stop counts only while messages were waiting for their acknowledgement.
+        if len(producer):
+            deliveries.gap()
         unconfirmed = producer.flush(args.flush_timeout)
     finally:
         for sig, handler in previous.items():
@@ -314,6 +328,7 @@ def produce(args, conf, producer_factory=None, clock=time.monotonic):
         unconfirmed=unconfirmed,
         first_error=deliveries.first_error,
         duration=duration,
+        longest_without_ack=round(deliveries.max_gap, 3),
         stopped_by=stop["signal"],
         acked_ids=to_ranges(deliveries.acked),
         failed_ids=to_ranges(deliveries.failed),

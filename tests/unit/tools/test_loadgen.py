@@ -274,3 +274,31 @@ def test_failed_lost_and_duplicated(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (report["lost"], report["lost_sample"]) == (2, [10, 11])
     assert report["duplicates"] == 1
+
+
+class _Msg:
+    def __init__(self, key):
+        self._key = key
+
+    def key(self):
+        return self._key
+
+
+def test_the_longest_time_without_an_acknowledgement_is_kept():
+    now = [100.0]
+    log = loadgen.DeliveryLog(clock=lambda: now[0])
+    for step, err in [(0.5, None), (0.2, None), (4.0, "fail"), (1.0, None), (0.1, None)]:
+        now[0] += step
+        log(None if err is None else _Error(), _Msg(loadgen.message_id("r", 1)))
+    # 0.5 from the start, 0.2, then 5.0 s (a failure is no acknowledgement), then 0.1.
+    assert log.max_gap == pytest.approx(5.0)
+    now[0] += 7.5
+    assert log.gap() == pytest.approx(7.5)
+
+
+class _Error:
+    def str(self):
+        return "timed out"
+
+    def name(self):
+        return "_MSG_TIMED_OUT"
