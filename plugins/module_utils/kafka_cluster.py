@@ -174,15 +174,21 @@ def parse_broker_ids(children):
     return sorted(int(child) for child in children if to_native(child).isdigit())
 
 
-def parse_controller_id(data):
-    """Broker id from the JSON in ZooKeeper's ``/controller`` znode, or None."""
+def parse_json_znode(data):
+    """The JSON object in a znode's data, or None (no znode, empty or not an object)."""
     if not data:
         return None
     try:
         value = json.loads(to_native(data))
     except ValueError:
         return None
-    if isinstance(value, dict) and isinstance(value.get("brokerid"), int):
+    return value if isinstance(value, dict) else None
+
+
+def parse_controller_id(data):
+    """Broker id from the JSON in ZooKeeper's ``/controller`` znode, or None."""
+    value = parse_json_znode(data) or {}
+    if isinstance(value.get("brokerid"), int):
         return value["brokerid"]
     return None
 

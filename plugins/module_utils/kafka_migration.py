@@ -24,10 +24,7 @@ Three sources, none of them a file on the Ansible controller:
 
 from __future__ import annotations
 
-import json
-
-from ansible.module_utils.common.text.converters import to_native
-
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import parse_json_znode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import read_znode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import zookeeper_path
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
@@ -38,8 +35,7 @@ try:
 except ImportError:
     pass  # KafkaModule reports the missing library.
 
-# The phases, in order (kafka_migration_phase of the roles).
-PHASES = ("none", "controllers", "brokers", "kraft", "finalized")
+# The modes a broker runs in, and those of a controller's configuration.
 BROKER_MODES = ("zookeeper", "migration", "kraft")
 CONTROLLER_MODES = ("absent", "migration", "kraft")
 
@@ -47,17 +43,6 @@ CONTROLLER_MODES = ("absent", "migration", "kraft")
 # ---------------------------------------------------------------------------
 # Pure functions
 # ---------------------------------------------------------------------------
-
-
-def parse_json_znode(data):
-    """The JSON object in a znode's data, or None (no znode, empty or not an object)."""
-    if not data:
-        return None
-    try:
-        value = json.loads(to_native(data))
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def zookeeper_state(cluster_id_data, controller_data, migration_data):
