@@ -182,6 +182,10 @@ def read_broker_configs(admin, broker_ids, timeout):
     return configs
 
 
-def read_broker_modes(admin, broker_ids, timeout):
-    """``{broker id: mode}`` of the live brokers."""
-    return {broker: broker_mode(configs) for broker, configs in read_broker_configs(admin, broker_ids, timeout).items()}
+def read_cluster(module, zk):
+    """``(zookeeper_state, {broker id: running configuration})``: what the migration modules read, ZooKeeper through
+    ``zk`` and every live broker (``KafkaModule``'s admin client)."""
+    zookeeper = read_zookeeper_state(zk, module.params["zookeeper_chroot"])
+    admin = module.admin_client()
+    live = [broker["id"] for broker in module.describe_cluster(admin)["brokers"]]
+    return zookeeper, read_broker_configs(admin, live, module.params["request_timeout"])

@@ -138,8 +138,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import CONTROLLER_MODES
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import broker_mode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import migration_phase
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_broker_configs
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_zookeeper_state
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_cluster
 
 
 def main():
@@ -160,10 +159,7 @@ def main():
         controllers[int(key)] = mode
 
     try:
-        zookeeper = read_zookeeper_state(module.zookeeper(), params["zookeeper_chroot"])
-        admin = module.admin_client()
-        live = [broker["id"] for broker in module.describe_cluster(admin)["brokers"]]
-        configs = read_broker_configs(admin, live, params["request_timeout"])
+        zookeeper, configs = read_cluster(module, module.zookeeper())
     except KafkaOpsError as e:
         module.fail_kafka(e, changed=False)
     brokers = {broker: broker_mode(config) for broker, config in configs.items()}

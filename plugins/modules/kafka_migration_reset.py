@@ -79,7 +79,8 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster imp
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common import KafkaModule
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import translate_errors
-from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_broker_modes
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import broker_mode
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_cluster
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import read_zookeeper_state
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_migration import reset_plan
 
@@ -109,12 +110,10 @@ def main():
     chroot = params["zookeeper_chroot"]
     try:
         zk = module.zookeeper()
-        before = read_zookeeper_state(zk, chroot)
-        admin = module.admin_client()
-        live = [broker["id"] for broker in module.describe_cluster(admin)["brokers"]]
-        brokers = read_broker_modes(admin, live, params["request_timeout"])
+        before, configs = read_cluster(module, zk)
     except KafkaOpsError as e:
         module.fail_kafka(e, changed=False)
+    brokers = {broker: broker_mode(config) for broker, config in configs.items()}
 
     refusal, paths = reset_plan(before, brokers, params["controllers"])
     if refusal:
