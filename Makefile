@@ -106,7 +106,7 @@ lifecycle-tests: prereqs ## scale.yml up/down and replace_broker.yml against the
 
 # The ZooKeeper-to-KRaft migration under load (molecule/default/migration.yml) on a fresh demo lab, which is removed
 # afterwards whatever the outcome. Not part of make test yet (its lab is the demo's).
-migration-tests: prereqs ## migrate_to_kraft.yml phase by phase, rollback, again, finalize: under load on a fresh make demo lab
+migration-tests: prereqs ## migrate_to_kraft.yml phase by phase, rollback, again, finalize, upgrade.yml to 4.x: under load on a fresh make demo lab
 	$(BIN)/ansible-playbook -i inventories/local playbooks/lab_destroy.yml -e lab_destroy_confirm=true >/dev/null
 	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml && \
 	ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \

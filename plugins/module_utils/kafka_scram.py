@@ -195,6 +195,14 @@ def read_credentials(admin, name, timeout):
     return credentials_from_description(description)
 
 
+def read_all_credentials(admin, timeout):
+    """Every user with a SCRAM credential: ``{name: [mechanism, ...]}``, sorted."""
+    with translate_errors("read the SCRAM credentials of every user"):
+        descriptions = admin.describe_user_scram_credentials(request_timeout=timeout).result()
+    found = {name: [c["mechanism"] for c in credentials_from_description(d)] for name, d in descriptions.items()}
+    return dict(sorted(found.items()))
+
+
 def alter_credentials(admin, name, actions, password, iterations, timeout):
     """Apply ``actions`` to user ``name`` in one AlterUserScramCredentials request."""
     alterations = []

@@ -42,6 +42,13 @@ options:
         a login check as a principal without C(DESCRIBE) on the cluster, which would get a warning and V(null).
     type: bool
     default: true
+  describe_security:
+    description:
+      - Also count the authorizer's ACLs (RV(acl_count)) and list the users with SCRAM credentials (RV(scram_users)),
+        e.g. to record them before an operation that must keep them (a migration to KRaft). The principal needs
+        C(DESCRIBE) and C(DESCRIBE_CONFIGS) on the cluster.
+    type: bool
+    default: false
   expected_controller_ids:
     description:
       - KRaft mode only - node ids of the controllers that must be voters of the metadata quorum.
@@ -256,6 +263,16 @@ zookeeper_controller_id:
   returned: when O(zookeeper_hosts) is set (ZooKeeper mode)
   type: int
   sample: 0
+acl_count:
+  description: Number of the authorizer's ACL bindings.
+  returned: with O(describe_security)
+  type: int
+  sample: 12
+scram_users:
+  description: Each user with a SCRAM credential and its mechanisms, by name.
+  returned: with O(describe_security)
+  type: dict
+  sample: {admin: [SCRAM-SHA-512], alice: [SCRAM-SHA-256, SCRAM-SHA-512]}
 topic_count:
   description: Number of topics, internal topics included.
   returned: success
@@ -325,6 +342,7 @@ broker_id_check:
   sample: {"admin_client": {"missing": [1], "unexpected": []}, "zookeeper": {"missing": [1], "unexpected": []}}
 """
 
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_acl_io import read_acls
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import broker_membership_check
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import broker_membership_message
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_cluster import cluster_metadata
@@ -339,6 +357,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_metadata_mode
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import read_quorum
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_quorum import zookeeper_option_refusal
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_scram import read_all_credentials
 
 
 def read_cluster_state(module):
@@ -368,6 +387,9 @@ def read_cluster_state(module):
     if warning:
         module.warn(warning)
     state.update(partition_health(metadata, reassignments))
+    if params["describe_security"]:
+        state["acl_count"] = len(read_acls(admin, params["request_timeout"]))
+        state["scram_users"] = read_all_credentials(admin, params["request_timeout"])
     if params["zookeeper_hosts"]:
         zk = module.zookeeper()
         state["zookeeper_broker_ids"] = zookeeper_broker_ids(zk, params["zookeeper_chroot"])
@@ -417,6 +439,7 @@ def main():
         expected_broker_ids=dict(type="list", elements="int"),
         expected_controller_ids=dict(type="list", elements="int"),
         describe_quorum=dict(type="bool", default=True),
+        describe_security=dict(type="bool", default=False),
     )
     module = KafkaModule(argument_spec=argument_spec, zookeeper=True, supports_check_mode=True)
     if module.params["expected_controller_ids"] is not None and not module.params["describe_quorum"]:

@@ -86,3 +86,11 @@ def test_controllers_in_zookeeper_mode_refused(tmp_path):
     inventory = _inventory("zookeeper", controllers=0)
     rc, out = run_scale(tmp_path, inventory, {"kafka_broker_count": 3, "kafka_controller_count": 3})
     assert_refused(rc, out, "runs in ZooKeeper mode: it has no KRaft controllers to scale")
+
+
+def test_brokers_frozen_during_a_migration_to_kraft(tmp_path):
+    inventory = _inventory("zookeeper")
+    rc, out = run_scale(tmp_path, inventory, {"kafka_broker_count": 4})
+    assert_refused(rc, out, "its migration to KRaft is planned or under way", "roll it back")
+    rc, out = run_check(tmp_path, "replace_broker.yml", inventory, {"broker_id": 1})
+    assert_refused(rc, out, "its migration to KRaft is planned or under way", "roll it back")

@@ -34,6 +34,14 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_kraft_admin
 NOW = 1796455260564
 KRAFT_API_KEYS = {0: (0, 13), 3: (0, 13), 55: (0, 2), 60: (0, 2), 64: (0, 0), 80: (0, 1), 81: (0, 0)}
 ZOOKEEPER_API_KEYS = {0: (0, 11), 3: (0, 12), 60: (0, 1)}
+DEFAULT_FEATURES = {
+    "eligible.leader.replicas.version": (0, 0, 1),
+    "group.version": (0, 0, 1),
+    "kraft.version": (0, 0, 1),
+    "metadata.version": (21, 7, 30),
+    "transaction.version": (0, 0, 2),
+}
+
 ALL_OPERATIONS = [
     "ALTER",
     "ALTER_CONFIGS",
@@ -82,6 +90,8 @@ class FakeKraftCluster:
         static_quorum=False,
         commit_delay_reads=0,
         election_reads=0,
+        features=None,
+        node_max_levels=None,
     ):
         # brokers: registered ids; fenced: those fenced; stopped: fenced ones whose process has stopped (an id in
         # stopped but not in brokers was unregistered already and is no longer an observer).
@@ -101,6 +111,11 @@ class FakeKraftCluster:
         # After the leader left the voters, the quorum has no leader for this many reads (an election).
         self.election_reads = election_reads
         self._electing = 0
+        # Feature levels {name: [finalized, supported min, supported max]}: a cluster migrated from 3.9 whose nodes
+        # run 4.3.1 (metadata.version 21 = 3.9-IV0; 30 = 4.3-IV0). node_max_levels: the highest level every
+        # registered node supports, per feature (one still on an older version); the controller refuses above it.
+        self.features = {name: list(levels) for name, levels in (features or DEFAULT_FEATURES).items()}
+        self.node_max_levels = dict(node_max_levels or {})
         self.requests = []
         self.errors = {}  # {("add"|"remove"|"unregister", id): (code, message)} forced answers
         self._manager = FakeManager(self)
@@ -125,6 +140,30 @@ class FakeKraftCluster:
             brokers=brokers,
             authorized_operations=list(self.operations),
         )
+
+    def describe_features(self, send_request_to_controller=False):
+        self.requests.append(("DescribeFeatures", send_request_to_controller))
+        out = {}
+        for name, (finalized, low, high) in self.features.items():
+            out[name] = {"supported": (low, high)}
+            if finalized:
+                out[name].update(finalized=(1, finalized), finalized_epoch=7)
+        return out
+
+    def update_features(self, feature_updates, validate_only=False, timeout_ms=60000):
+        from kafka.errors import InvalidUpdateVersionError
+
+        self.requests.append(("UpdateFeatures", dict(feature_updates), validate_only))
+        for name, level in feature_updates.items():
+            limit = self.node_max_levels.get(name, self.features[name][2])
+            if level > limit:
+                raise InvalidUpdateVersionError(
+                    f"Invalid update version {level} for feature {name}. Broker 2 only supports versions 0-{limit}"
+                )
+        if not validate_only:
+            for name, level in feature_updates.items():
+                self.features[name][0] = level
+        return {name: "OK" for name in feature_updates}
 
     def describe_metadata_quorum(self):
         self._settle()

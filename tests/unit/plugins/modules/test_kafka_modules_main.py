@@ -119,6 +119,33 @@ class FakeAdmin:
             raise self.quorum_error
         return self.quorum
 
+    def describe_acls(self, acl_filter, request_timeout):
+        admin = confluent_kafka.admin
+        return done(
+            [
+                admin.AclBinding(
+                    admin.ResourceType.TOPIC,
+                    "t",
+                    admin.ResourcePatternType.LITERAL,
+                    "User:alice",
+                    "*",
+                    operation,
+                    admin.AclPermissionType.ALLOW,
+                )
+                for operation in (admin.AclOperation.READ, admin.AclOperation.DESCRIBE)
+            ]
+        )
+
+    def describe_user_scram_credentials(self, users=None, request_timeout=None):
+        assert users is None
+        info = confluent_kafka.admin.ScramCredentialInfo(confluent_kafka.admin.ScramMechanism.SCRAM_SHA_512, 4096)
+        return done(
+            {
+                "bob": SimpleNamespace(scram_credential_infos=[info]),
+                "admin": SimpleNamespace(scram_credential_infos=[info]),
+            }
+        )
+
     def create_topics(self, new_topics, operation_timeout, request_timeout):
         self.created.extend(t.topic for t in new_topics)
         return {t.topic: done() for t in new_topics}
@@ -187,6 +214,17 @@ def test_info_reports_state(run_module, fake_admin, fake_zookeeper):
     assert result["reassigning_partition_list"] == []
     assert result["metadata_mode"] == "zookeeper"
     assert "quorum" not in result
+
+
+def test_info_describe_security_counts_acls_and_lists_scram_users(run_module, fake_admin):
+    fake_admin(broker_ids=[0])
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE), check_mode=True)
+    assert not failed
+    assert "acl_count" not in result and "scram_users" not in result
+    failed, result = run_module(kafka_cluster_info.main, dict(BASE, describe_security=True), check_mode=True)
+    assert not failed, result
+    assert result["acl_count"] == 2
+    assert result["scram_users"] == {"admin": ["SCRAM-SHA-512"], "bob": ["SCRAM-SHA-512"]}
 
 
 def test_info_reports_a_moving_partition_as_reassigning_not_under_replicated(run_module, fake_admin):
