@@ -33,6 +33,21 @@ def finalized_view(levels):
     return {name: entry["finalized"] for name, entry in sorted(levels.items())}
 
 
+def normalize_levels(features):
+    """``(desired, problems)``: the requested ``{feature: level}`` with whole-number levels of 1 or more (a level
+    below 1 would delete a finalized feature in Kafka's protocol), and a sentence per bad level."""
+    desired, problems = {}, []
+    for name, level in sorted(features.items()):
+        try:
+            desired[name] = int(level)
+        except (TypeError, ValueError):
+            problems.append(f"the level of {name} must be a whole number, got {level!r}")
+            continue
+        if desired[name] < 1:
+            problems.append(f"the level of {name} must be 1 or more, got {level}")
+    return desired, problems
+
+
 def plan_features(levels, desired):
     """``(updates, problems)`` to bring each feature of ``desired`` (``{feature: level}``) to its level.
 

@@ -123,6 +123,7 @@ from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_common impo
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_errors import KafkaOpsError
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import feature_levels
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import finalized_view
+from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import normalize_levels
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import plan_features
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import predict
 from ansible_collections.kafkaops.cluster.plugins.module_utils.kafka_features import update_label
@@ -174,15 +175,7 @@ def main():
     module = KafkaModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
-    desired, problems = {}, []
-    for name, level in sorted(params["features"].items()):
-        try:
-            desired[name] = int(level)
-        except (TypeError, ValueError):
-            problems.append(f"the level of {name} must be a whole number, got {level!r}")
-            continue
-        if desired[name] < 1:
-            problems.append(f"the level of {name} must be 1 or more, got {level}")
+    desired, problems = normalize_levels(params["features"])
     if params["timeout"] <= 0:
         problems.append(f"timeout must be greater than 0, got {params['timeout']}")
     if problems:

@@ -231,15 +231,19 @@ if [ "$controllers" -eq 1 ]; then
 else
     quorum_args=(--initial-controllers "$(IFS=,; echo "${initial[*]}")")
 fi
+# share.version starts at 0 (no share groups; Kafka 4.3's release default is 1), so the kafka_features target has a
+# feature to raise for real (UpdateFeatures on a running cluster); nothing else here uses share groups.
+format_features=(--feature share.version=0)
 format_pids=()
 names=()
 for j in $(seq 0 $((controllers - 1))); do
-    format_node "controller-$j" "${quorum_args[@]}" --add-scram 'SCRAM-SHA-512=[name=admin,password=admin-secret]' &
+    format_node "controller-$j" "${quorum_args[@]}" "${format_features[@]}" \
+        --add-scram 'SCRAM-SHA-512=[name=admin,password=admin-secret]' &
     format_pids+=($!)
     names+=("controller-$j")
 done
 for i in $(seq 0 $((brokers - 1))); do
-    format_node "broker-$i" &
+    format_node "broker-$i" "${format_features[@]}" &
     format_pids+=($!)
     names+=("broker-$i")
 done
