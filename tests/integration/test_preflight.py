@@ -81,13 +81,15 @@ def test_zookeeper_ensemble_size_refused(tmp_path, archive, count):
     assert_refused(rc, out, f"has {count} members", "odd number of at least 3", "zookeeper_allow_small_ensemble")
 
 
-def test_small_ensemble_allowed_explicitly(tmp_path, archive):
+# "true" is what -e zookeeper_allow_small_ensemble=true gives: a string.
+@pytest.mark.parametrize("allow", [True, "true"])
+def test_small_ensemble_allowed_explicitly(tmp_path, archive, allow):
     rc, out = run_playbook(
         tmp_path,
         "zookeeper.yml",
         _hosts("zk", 1),
         {},
-        {"kafka_archive_src": str(archive), "zookeeper_allow_small_ensemble": True, "zookeeper_heap_mb": 99999999},
+        {"kafka_archive_src": str(archive), "zookeeper_allow_small_ensemble": allow, "zookeeper_heap_mb": 99999999},
     )
     # The size check passes; the next refusal (the heap) proves preflight went on.
     assert_refused(rc, out, "does not fit")

@@ -62,11 +62,11 @@ build_node() {
         rm -rf "$rootfs"
         trap - EXIT
     fi
-    node_hash=$( (echo "$base_hash $java"; cat "$here/node.Dockerfile") | sha256sum | cut -c1-16)
+    node_hash=$( (echo "$base_hash $java"; cat "$here/node.Dockerfile" "$repo"/tools/zipcache/*) | sha256sum | cut -c1-16)
     if [ "$(label_of "$node_image")" != "$node_hash" ]; then
         echo "build-images: building $node_image" >&2
         DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base_image" --build-arg JAVA_PACKAGE="$java" \
-            --label kafkaops.inputs="$node_hash" -t "$node_image" -f "$here/node.Dockerfile" "$here" >/dev/null
+            --label kafkaops.inputs="$node_hash" -t "$node_image" -f "$here/node.Dockerfile" "$repo/tools/zipcache" >/dev/null
     fi
     echo "build-images: $node_image ready" >&2
 }
@@ -92,6 +92,7 @@ if [ "$(label_of "$kafka_image")" != "$kafka_hash" ]; then
     trap 'rm -rf "$context"' EXIT
     cp "$bundle" "$context/kafka.tgz"
     cp "$requirements" "$context/requirements.txt"
+    cp "$repo"/tools/zipcache/* "$context/"
     # pip inside the build trusts what the host trusts (a TLS-intercepting proxy, see ENVIRONMENT).
     cp /etc/ssl/certs/ca-certificates.crt "$context/pip-ca.crt"
     DOCKER_BUILDKIT=0 docker build -q --build-arg NODE_IMAGE="$node_image" --build-arg KAFKA_DIST="$dist" \
