@@ -40,14 +40,15 @@ help: ## list targets
 # tools/venv.sh builds each venv once per interpreter and requirements file in ~/.cache/kafkaops/venvs
 # (KAFKAOPS_VENV_CACHE; empty: in place) and links it here: a fresh checkout reuses it (make test's setup stage:
 # 157 s -> a few seconds).
-$(VENV)/.stamp: requirements/controller.txt tools/venv.sh
+ZIPCACHE := tools/zipcache/install.sh tools/zipcache/kafkaops_zipcache.pth tools/zipcache/kafkaops_zipcache.py
+$(VENV)/.stamp: requirements/controller.txt tools/venv.sh $(ZIPCACHE)
 	tools/venv.sh $(PYTHON) $(VENV) requirements/controller.txt
 	touch $@
 
 venv: $(VENV)/.stamp collection ## create the pinned Python venv (ansible, molecule, ...)
 
 # .venv-<core>: the same, on the Python that ansible-core version needs (tools/find-python.sh).
-.venv-%/.stamp: requirements/ansible-core-%.txt tools/venv.sh
+.venv-%/.stamp: requirements/ansible-core-%.txt tools/venv.sh $(ZIPCACHE)
 	py=$$(tools/find-python.sh $(word 2,$(subst :, ,$(filter $*:%,$(CORE_VENVS))))) && tools/venv.sh $$py .venv-$* $<
 	touch $@
 

@@ -38,7 +38,7 @@ fi
 key=$( {
     echo "$py"
     "$py" -c 'import sys; print(sys.version)'
-    cat "$req" "${BASH_SOURCE[0]}" "$here"/zipcache/*
+    cat "$req" "${BASH_SOURCE[0]}" "$here"/zipcache/{install.sh,kafkaops_zipcache.pth,kafkaops_zipcache.py}
 } | sha256sum | cut -c1-16)
 name=$(basename "$req" .txt)-$key
 mkdir -p "$cache"

@@ -33,6 +33,9 @@ if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
 fi
 [ -n "$mirror" ] || { echo "build-images: no Debian mirror found in the host's apt sources" >&2; exit 1; }
 
+# tools/zipcache, installed into the node image's Python and the golden image's admin venv.
+zipcache=("$repo"/tools/zipcache/{install.sh,kafkaops_zipcache.pth,kafkaops_zipcache.py})
+
 host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 # build_node SUITE JAVA_PACKAGE: kafkaops/lab-base:SUITE from debootstrap, then kafkaops/lab-node:SUITE
@@ -62,7 +65,7 @@ build_node() {
         rm -rf "$rootfs"
         trap - EXIT
     fi
-    node_hash=$( (echo "$base_hash $java"; cat "$here/node.Dockerfile" "$repo"/tools/zipcache/*) | sha256sum | cut -c1-16)
+    node_hash=$( (echo "$base_hash $java"; cat "$here/node.Dockerfile" "${zipcache[@]}") | sha256sum | cut -c1-16)
     if [ "$(label_of "$node_image")" != "$node_hash" ]; then
         echo "build-images: building $node_image" >&2
         DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base_image" --build-arg JAVA_PACKAGE="$java" \
@@ -92,7 +95,7 @@ if [ "$(label_of "$kafka_image")" != "$kafka_hash" ]; then
     trap 'rm -rf "$context"' EXIT
     cp "$bundle" "$context/kafka.tgz"
     cp "$requirements" "$context/requirements.txt"
-    cp "$repo"/tools/zipcache/* "$context/"
+    cp "${zipcache[@]}" "$context/"
     # pip inside the build trusts what the host trusts (a TLS-intercepting proxy, see ENVIRONMENT).
     cp /etc/ssl/certs/ca-certificates.crt "$context/pip-ca.crt"
     DOCKER_BUILDKIT=0 docker build -q --build-arg NODE_IMAGE="$node_image" --build-arg KAFKA_DIST="$dist" \

@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """tools/zipcache/kafkaops_zipcache.py: real interpreters importing from real zip files (python -S, so an installed
-copy of the hook does not stand in for this one)."""
+copy of the hook does not stand in for this one; -B, so nothing is written into tools/)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def make_zip(path, value):
 def run(zip_path, cache_dir):
     env = dict(os.environ, KAFKAOPS_ZIPCACHE_DIR=str(cache_dir))
     out = subprocess.run(
-        [sys.executable, "-S", "-c", PROBE, str(HOOK_DIR), str(zip_path)],
+        [sys.executable, "-S", "-B", "-c", PROBE, str(HOOK_DIR), str(zip_path)],
         env=env,
         check=True,
         capture_output=True,
