@@ -28,7 +28,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
-.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit integration module-tests plugin-tests aws-tests lifecycle-tests migration-tests molecule molecule-default molecule-replication molecule-kraft test demo demo-replication demo-kraft demo-verify demo-down lock clean
+.PHONY: help venv core-venvs collection bundle connect-plugins images prereqs lint unit alert-tests integration module-tests plugin-tests aws-tests lifecycle-tests migration-tests molecule molecule-default molecule-replication molecule-kraft test demo demo-replication demo-kraft demo-verify demo-down lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ unit: venv core-venvs ## unit tests, once per ansible-core version
 	set -e; for venv in $(ALL_VENVS); do \
 	  echo "unit: $$($$venv/bin/ansible --version | head -1), $$($$venv/bin/python --version)"; \
 	  $$venv/bin/python -m pytest -q -n 4 -p no:cacheprovider tests/unit; done
+
+alert-tests: venv ## the Prometheus alert rules (roles/monitoring) rendered, checked and unit-tested with promtool
+	tests/prometheus/run.sh
 
 integration: venv ## playbook-level tests (preflight refusals; data_volume on loop devices, needs root)
 	command -v mkfs.xfs >/dev/null || { apt-get update -qq && apt-get install -y -qq xfsprogs >/dev/null; }
@@ -160,11 +163,11 @@ molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then
 # local port made a listener's bind fail); a,b runs them one after the other. The molecule labs run one at a time (two
 # side by side put 16 JVMs on 2 cores and each ran twice as slowly), after the loopback clusters' stages.
 # ~a,b is the background lane (tools/ci/stages.sh): the CPU-bound stages that wait on nothing Kafka does (lint with
-# three ansible-core sanity runs, aws-tests on moto, unit tests, the playbook-level integration tests) at nice 19 in
-# an autogroup of their own, beside everything after it, on the CPU the loopback clusters and the labs leave idle (the
+# three ansible-core sanity runs, aws-tests on moto, unit tests, promtool on the alert rules, the playbook-level
+# integration tests) at nice 19 in an autogroup of their own, beside everything after it, on the CPU the loopback clusters and the labs leave idle (the
 # labs ran at 70-80 % CPU). Before, they took two lanes of their own ahead of the labs: lint,module-tests,plugin-tests
 # beside aws-tests,module-tests-kraft 663 s, the labs 1250 s with unit and integration beside them.
-TEST_STAGES := venv+core-venvs+bundle connect-plugins+images ~lint,unit,integration,aws-tests \
+TEST_STAGES := venv+core-venvs+bundle connect-plugins+images ~lint,unit,alert-tests,integration,aws-tests \
 	module-tests+plugin-tests,module-tests-kraft molecule-default molecule-replication
 
 test: ## everything CI runs, stage by stage, ending with a stage timing table
