@@ -10,11 +10,12 @@ directory when a run starts and keeps the ones it built when the run ends.
 
 A payload is reused only while every file in it is byte for byte the one this run would read: each kept payload
 records, for every member, the source file it came from (the ansible package, or the collection its name resolves to
-in this run) with its size, mtime and SHA-256; a changed, added or removed file, or a collection now found in
-another directory, drops the payload and this run builds it as usual. A payload with a member that is not its
-source file unchanged is never kept. The directory is KAFKAOPS_ANSIBALLZ_CACHE_DIR (empty: off) or
-~/.cache/kafkaops/ansiballz, one subdirectory per ansible-core version and Python, used only when it belongs to the
-user running Ansible and no one else can write to it. Any error leaves the run as ansible-core made it.
+in this run) with its size, mtime and SHA-256; a changed, added or removed file drops the payload and this run
+builds it as usual. Payloads are kept per place (the directories of the ansible package and the collections), so
+checkouts side by side do not evict each other's: a run uses only those of the directories it reads. A payload with
+a member that is not its source file unchanged is never kept. The directory is KAFKAOPS_ANSIBALLZ_CACHE_DIR (empty:
+off) or ~/.cache/kafkaops/ansiballz, one subdirectory per ansible-core version and Python, used only when it belongs
+to the user running Ansible and no one else can write to it. Any error leaves the run as ansible-core made it.
 """
 
 from __future__ import annotations
@@ -147,14 +148,23 @@ def _record(cached_file, sources, why):
     return {"ansible_root": sources.ansible_root, "collections": collections, "files": files}
 
 
+def _where(record):
+    """A payload's variant: where its ansible package and collections were (checkouts side by side keep theirs)."""
+    roots = json.dumps([record.get("ansible_root"), sorted(record.get("collections", {}).items())])
+    return hashlib.sha256(roots.encode()).hexdigest()[:12]
+
+
 def _valid(record, sources):
-    """False when a source changed; "touched" when only mtimes did (record updated); True when all is the same."""
-    if record.get("ansible_root") != sources.ansible_root:
+    """True when every file is the same; "touched" when only mtimes changed (the record is updated); "elsewhere" when
+    this run reads the package or a collection from other directories; False when a file changed or is gone."""
+    if any(size is not None and not os.path.exists(path) for path, size, _mtime, _digest in record["files"]):
         return False
-    if any(sources.collection(name) != root for name, root in record.get("collections", {}).items()):
-        return False
+    if record.get("ansible_root") != sources.ansible_root or any(
+        sources.collection(name) != root for name, root in record.get("collections", {}).items()
+    ):
+        return "elsewhere"
     result = True
-    for entry in record.get("files", []):
+    for entry in record["files"]:
         path, size, mtime_ns, digest = entry
         try:
             st = os.stat(path)
@@ -196,7 +206,7 @@ class CallbackModule(CallbackBase):
         for name in os.listdir(self._store):
             if not name.endswith(_SUFFIX):
                 continue
-            payload = name[: -len(_SUFFIX)]
+            variant = name[: -len(_SUFFIX)]
             record_path = os.path.join(self._store, name)
             try:
                 with open(record_path) as handle:
@@ -205,10 +215,13 @@ class CallbackModule(CallbackBase):
                 if not valid:
                     os.unlink(record_path)
                     continue
+                if valid == "elsewhere":
+                    continue
                 if valid == "touched":
                     _write(record_path, json.dumps(record).encode())
-                os.symlink(os.path.join(self._store, payload), os.path.join(self._run_cache, payload))
-            except (OSError, ValueError):
+                payload = variant.rsplit("~", 1)[0]
+                os.symlink(os.path.join(self._store, variant), os.path.join(self._run_cache, payload))
+            except (OSError, ValueError, KeyError):
                 continue
 
     def v2_playbook_on_stats(self, stats):
@@ -234,7 +247,7 @@ class CallbackModule(CallbackBase):
             )
             if record is None:
                 continue
-            target = os.path.join(self._store, payload)
+            target = os.path.join(self._store, f"{payload}~{_where(record)}")
             with open(source, "rb") as handle:
                 _write(target, handle.read())
             _write(target + _SUFFIX, json.dumps(record).encode())

@@ -119,7 +119,7 @@ def test_reused_while_unchanged_and_rebuilt_when_a_module_util_changes(lab):
     assert [entry[2] for entry in record["files"] if entry[0] == str(util)] == [1]
 
 
-def test_not_reused_when_the_collection_is_found_elsewhere(lab):
+def test_each_place_of_a_collection_keeps_its_own_payload(lab):
     tmp_path, store = lab
     first, shadow = tmp_path / "first", tmp_path / "shadow"
     write_collection(first, "one")
@@ -127,7 +127,10 @@ def test_not_reused_when_the_collection_is_found_elsewhere(lab):
 
     write_collection(shadow, "shadow")  # an earlier collections path now has the same collection
     assert run(tmp_path, store, [shadow, first]) == ("shadow", False)
-    assert run(tmp_path, store, [first]) == ("one", False)
+    # Each place keeps its own payload (checkouts side by side): both are reused, neither evicts the other.
+    assert run(tmp_path, store, [first]) == ("one", True)
+    assert run(tmp_path, store, [shadow, first]) == ("shadow", True)
+    assert len(records(store)) == 2
 
 
 def test_off_when_the_store_is_writable_by_others(lab):
