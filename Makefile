@@ -58,9 +58,10 @@ collection: ## make kafkaops.cluster.* resolve from this checkout
 	@mkdir -p $(dir $(COLLECTION))
 	@ln -sfn ../../../.. $(COLLECTION)
 
-bundle: ## build the Kafka bundles from Maven Central (cached): 3.9 (ZooKeeper mode) and 4.x (KRaft)
+bundle: ## build the Kafka bundles from Maven Central (cached): 3.9 (ZooKeeper mode) and 4.x (KRaft), and fetch the metrics agent
 	tools/kafka-bundle/build.sh --version $(KAFKA_VERSION)
 	tools/kafka-bundle/build.sh --version $(KRAFT_VERSION)
+	tools/kafka-bundle/agent.sh
 
 images: bundle ## make sure Docker answers and the lab images exist, the golden one with the bundle (cached)
 	tools/lab/build-images.sh --bundle $(BUNDLE)
