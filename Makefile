@@ -165,7 +165,8 @@ molecule-kraft: prereqs ## molecule test of the KRaft scenario (Kafka 4.x), then
 # side by side put 16 JVMs on 2 cores and each ran twice as slowly), after the loopback clusters' stages.
 # ~a,b is the background lane (tools/ci/stages.sh): the CPU-bound stages that wait on nothing Kafka does (lint with
 # three ansible-core sanity runs, aws-tests on moto, unit tests, promtool on the alert rules, the playbook-level
-# integration tests) at nice 19 in an autogroup of their own, beside everything after it, on the CPU the loopback clusters and the labs leave idle (the
+# integration tests) at nice 19 in an autogroup of their own, beside everything after it, on the CPU the loopback
+# clusters and the labs leave idle (the
 # labs ran at 70-80 % CPU). Before, they took two lanes of their own ahead of the labs: lint,module-tests,plugin-tests
 # beside aws-tests,module-tests-kraft 663 s, the labs 1250 s with unit and integration beside them.
 TEST_STAGES := venv+core-venvs+bundle connect-plugins+images ~lint,unit,alert-tests,integration,aws-tests \

@@ -75,12 +75,11 @@ def _store_dir():
         return None
     where = hashlib.sha256(os.path.dirname(os.path.abspath(ansible.__file__)).encode()).hexdigest()[:12]
     path = os.path.join(base, f"{ansible_version}-{sys.implementation.cache_tag}-{where}")
-    os.makedirs(base, mode=0o700, exist_ok=True)
-    for directory in (base, path):
+    for directory in (base, path):  # the base is checked before anything is created in it
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         st = os.stat(directory)
         if st.st_uid != os.geteuid() or st.st_mode & 0o022:
             return None
-        os.makedirs(path, mode=0o700, exist_ok=True)
     return path
 
 
@@ -191,6 +190,7 @@ class CallbackModule(CallbackBase):
         super().__init__(*args, **kwargs)
         self._store = None
         self._run_cache = None
+        self._sources = None  # one resolution of the collections' directories per run, for seeding and keeping
         try:
             self._store = _store_dir()
             if self._store:
@@ -201,7 +201,7 @@ class CallbackModule(CallbackBase):
             self._store = None
 
     def _seed(self):
-        sources = _Sources()
+        sources = self._sources = _Sources()
         os.makedirs(self._run_cache, exist_ok=True)
         for name in os.listdir(self._store):
             if not name.endswith(_SUFFIX):
@@ -235,7 +235,7 @@ class CallbackModule(CallbackBase):
     def _keep(self):
         if not os.path.isdir(self._run_cache):
             return
-        sources = _Sources()
+        sources = self._sources
         for payload in os.listdir(self._run_cache):
             source = os.path.join(self._run_cache, payload)
             if payload.endswith(("-part", ".lock")) or os.path.islink(source):
