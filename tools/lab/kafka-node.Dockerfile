@@ -2,8 +2,17 @@
 # distribution unpacked exactly where and how roles/_common installs it (with its archive marker),
 # and the admin host's venv with its requirements stamp (roles/admin_host) and tools/zipcache's byte-code cache. The roles detect both
 # and skip copying, unpacking and pip; a host without them installs from the archive as usual.
+# Also the monitoring role's Debian packages (Prometheus, Alertmanager, the blackbox and node exporters), installed
+# but disabled (no daemon starts during the build: policy-rc.d): the role sets their flags and starts those a host
+# runs, without apt.
 ARG NODE_IMAGE
 FROM ${NODE_IMAGE}
+RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d \
+ && apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        prometheus prometheus-alertmanager prometheus-blackbox-exporter prometheus-node-exporter \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
+ && systemctl disable prometheus prometheus-alertmanager prometheus-blackbox-exporter prometheus-node-exporter
 ARG KAFKA_DIST
 ARG KAFKA_SHA512
 ARG REQUIREMENTS_STAMP
