@@ -46,6 +46,11 @@ options:
   security_group_name:
     description: Name of the cluster's security group in the environment's VPC.
     type: str
+  extra_security_group_names:
+    description: Names of more security groups of the environment's VPC to read (the monitoring host's).
+    type: list
+    elements: str
+    default: []
   domain:
     description: Name of the environment's private hosted zone; the zones and its record sets are read
       (RV(hosted_zones), RV(resource_record_sets)) only with it.
@@ -106,7 +111,8 @@ subnets:
   type: list
   elements: dict
 security_groups:
-  description: The security group O(security_group_name) of the VPC, as M(amazon.aws.ec2_security_group_info) lists it.
+  description: The security groups O(security_group_name) and O(extra_security_group_names) of the VPC that exist, as
+    M(amazon.aws.ec2_security_group_info) lists them.
   returned: always
   type: list
   elements: dict
@@ -205,7 +211,7 @@ def read_instance_types(ec2, types):
     return found
 
 
-def read_network(ec2, env, subnet_ids, security_group_name):
+def read_network(ec2, env, subnet_ids, security_group_names):
     vpcs = ec2.describe_vpcs(Filters=filters(**{"tag:kafkaops:env": [env], "tag:kafkaops:role": ["vpc"]}))["Vpcs"]
     vpcs = [snake_with_tags(v, id=v["VpcId"]) for v in vpcs]
     if len(vpcs) != 1:
@@ -217,14 +223,14 @@ def read_network(ec2, env, subnet_ids, security_group_name):
         wanted = filters(**{"vpc-id": [vpc_id], "tag:kafkaops:env": [env], "tag:kafkaops:role": ["private-subnet"]})
     subnets = [snake_with_tags(s, id=s["SubnetId"]) for s in paged(ec2, "describe_subnets", "Subnets", Filters=wanted)]
     groups = []
-    if security_group_name:
+    if security_group_names:
         groups = [
             snake_with_tags(g)
             for g in paged(
                 ec2,
                 "describe_security_groups",
                 "SecurityGroups",
-                Filters=filters(**{"vpc-id": [vpc_id], "group-name": [security_group_name]}),
+                Filters=filters(**{"vpc-id": [vpc_id], "group-name": security_group_names}),
             )
         ]
     return vpcs, subnets, groups
@@ -314,7 +320,10 @@ def read_cluster(module, params):
     result["images"] = read_images(ec2, params["ami_id"])
     result["instance_types"] = read_instance_types(ec2, params["instance_types"])
     result["vpcs"], result["subnets"], result["security_groups"] = read_network(
-        ec2, params["env"], params["subnet_ids"], params["security_group_name"]
+        ec2,
+        params["env"],
+        params["subnet_ids"],
+        [n for n in [params["security_group_name"]] + params["extra_security_group_names"] if n],
     )
     if params["domain"]:
         result["hosted_zones"], result["resource_record_sets"] = read_zone(module.client("route53"), params["domain"])
@@ -332,6 +341,7 @@ def main():
             ami_id=dict(type="str"),
             subnet_ids=dict(type="list", elements="str", default=[]),
             security_group_name=dict(type="str"),
+            extra_security_group_names=dict(type="list", elements="str", default=[]),
             domain=dict(type="str"),
             instance_types=dict(type="list", elements="str", default=[]),
             instance_states=dict(type="list", elements="str", default=["pending", "running", "stopping", "stopped"]),

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The collection's Prometheus alert rules, tested with promtool (Debian's prometheus package; installed when missing):
-# roles/monitoring's templates render them into a temporary directory with the role's defaults (tests/prometheus/
-# render.yml, validated with `promtool check rules` as the role does), then `promtool test rules` runs tests/prometheus/*.test.yml (every
+# roles/monitoring's templates render them into a temporary directory with the role's defaults (render.yml, validated
+# with `promtool check rules` as the role does), then `promtool test rules` runs tests/prometheus/*.test.yml (every
 # alert firing and not firing, labels and annotations compared); the scrape configuration the role renders for a
-# two-cluster inventory (tests/prometheus/inventory.yml) is checked by promtool and by its targets. make test runs it
+# two-cluster inventory (inventory.yml) is checked by `promtool check config` and by its targets. make test runs it
 # (make alert-tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -106,6 +106,7 @@ def params(env, cluster, **over):
         "ami_id": None,
         "subnet_ids": [],
         "security_group_name": f"kafkaops-{env}-cluster",
+        "extra_security_group_names": [],
         "domain": f"{env}.kafka.internal",
         "instance_types": [],
         "instance_states": ["pending", "running", "stopping", "stopped"],
@@ -155,6 +156,15 @@ def test_given_subnets_and_missing_things(aws):
     assert got["images"] == []  # an AMI that does not exist: empty, for the role's clear refusal
     assert [s["id"] for s in got["subnets"]] == [subnet]
     assert got["instances"] == [] and got["volumes"] == []  # another cluster of the same environment
+
+    # The monitoring host's group, read beside the cluster's once it exists (and only then).
+    extra = {"extra_security_group_names": ["kafkaops-prod-monitoring"]}
+    got = info.read_cluster(FakeModule(), params("prod", "prod", **extra))
+    assert [g["group_name"] for g in got["security_groups"]] == ["kafkaops-prod-cluster"]
+    ec2.create_security_group(GroupName="kafkaops-prod-monitoring", Description="monitoring", VpcId=vpc)
+    got = info.read_cluster(FakeModule(), params("prod", "prod", **extra))
+    names = sorted(g["group_name"] for g in got["security_groups"])
+    assert names == ["kafkaops-prod-cluster", "kafkaops-prod-monitoring"]
 
     got = info.read_cluster(FakeModule(), params("nowhere", "nowhere"))
     assert got["vpcs"] == [] and got["subnets"] == [] and got["security_groups"] == []
